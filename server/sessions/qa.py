@@ -414,7 +414,8 @@ CSV_HEADER: tuple[str, ...] = (
 _FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 
 
-def _csv_cell(value: str) -> str:
+def csv_cell(value: str) -> str:
+    """Return a CSV cell a spreadsheet will show as text, never evaluate as a formula."""
     return "'" + value if _FORMULA_START.match(value) else value
 
 
@@ -440,16 +441,16 @@ def questions_csv_rows(
         label = _queue_label(queue.key, titles)
         for q in queue.ordered():
             yield (
-                _csv_cell(label),
+                csv_cell(label),
                 str(q.id),
                 q.status.value,
                 str(len(q.voters)),
                 "yes" if q.pinned else "",
-                _csv_cell(_report_author(q)),
+                csv_cell(_report_author(q)),
                 iso(q.created_at) or "",
                 iso(q.answered_at) or "",
                 "" if q.merged_into is None else str(q.merged_into),
-                _csv_cell(q.text),
+                csv_cell(q.text),
             )
 
 
