@@ -1,0 +1,113 @@
+"""The application factory: settings in, a configured Flask app out. Nothing runs at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify
+
+from server.settings import Settings
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _config_from(settings: Settings) -> dict[str, Any]:
+    return {
+        "SETTINGS": settings,
+        "SECRET_KEY": settings.secret_key(),
+        "SQLALCHEMY_DATABASE_URI": settings.database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": settings.BASE_URL.rstrip("/"),
+        "REDIS_URL": settings.REDIS_URL,
+        "MAIL_URL": settings.MAIL_URL,
+        "MAIL_FROM": settings.MAIL_FROM,
+        "OUTBOX_PATH": str(settings.instance_path / "outbox"),
+        "CELERY_BROKER_URL": settings.broker_url,
+        "SOCKETIO_ASYNC_MODE": settings.SOCKETIO_ASYNC_MODE,
+        "SOCKETIO_CHANNEL": "convene-socketio",
+        # Cookies: not readable by scripts, not sent on cross-site posts, HTTPS-only behind TLS.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
+        "WTF_CSRF_TIME_LIMIT": None,  # valid for the session's life; pages stay open all morning
+        "RATELIMIT_ENABLED": settings.RATELIMIT_ENABLED,
+        "RATELIMIT_STORAGE_URI": settings.REDIS_URL or "memory://",
+        "RATELIMIT_KEY_PREFIX": "convene-rl",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app from the environment, with `config` overriding (tests pass theirs here)."""
+    overrides = dict(config or {})
+    settings_fields = set(Settings.model_fields)
+    settings = Settings(**{k: v for k, v in overrides.items() if k in settings_fields})
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+
+    app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
+    app.config.update(_config_from(settings))
+    app.config.update({k: v for k, v in overrides.items() if k not in settings_fields})
+
+    from server import models  # noqa: F401  (registers every table)
+    from server.extensions import csrf, db, limiter, login_manager, migrate, socketio
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in as organiser or moderator."
+    csrf.init_app(app)
+    limiter.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+        channel=app.config["SOCKETIO_CHANNEL"],
+        cors_allowed_origins=[app.config["BASE_URL"]],
+        manage_session=False,
+    )
+
+    from worker.celery_app import celery_init_app
+
+    celery_init_app(app)
+
+    from server import problems
+
+    problems.register(app)
+    _register_blueprints(app)
+    _register_features(app)
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        return jsonify(status="ok")
+
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from server.api import bp as api_bp
+    from server.assets import bp as assets_bp
+    from server.auth.routes import bp as auth_bp
+    from server.events.api import bp as events_api_bp
+    from server.events.pages import bp as pages_bp
+
+    for bp in (api_bp, assets_bp, auth_bp, events_api_bp, pages_bp):
+        app.register_blueprint(bp)
+
+
+def _register_features(app: Flask) -> None:
+    """Feature packages register their blueprints, signal receivers and socket handlers."""
+    import importlib
+
+    for name in FEATURES:
+        module = importlib.import_module(name)
+        module.init_app(app)
+
+
+# Each feature package exposes init_app(app); listed here so the app's shape is visible.
+FEATURES: list[str] = []

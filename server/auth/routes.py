@@ -1,0 +1,100 @@
+"""Staff login and logout: an HTML form and a JSON session endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from server.api.openapi import documented
+from server.extensions import csrf, db, limiter, login_manager
+from server.models import User
+from server.problems import Problem, parse_json
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.check_password(password):
+        return None
+    return user
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an open redirect after login is a phishing aid.
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("pages.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def login() -> Any:
+    if request.method == "POST":
+        user = authenticate(request.form.get("email", ""), request.form.get("password", ""))
+        if user is None:
+            flash("That email and password do not match an account.", "error")
+            return render_template("login.html", email=request.form.get("email", "")), 401
+        login_user(user, remember=bool(request.form.get("remember")))
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("login.html", email="")
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Any:
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("pages.home"))
+
+
+class SessionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=500)
+
+
+class SessionOut(BaseModel):
+    email: str
+    role: str
+    csrf_token: str = Field(description="send as X-CSRFToken header on every write")
+
+
+@bp.post("/api/session")
+@csrf.exempt  # nothing to forge before a session exists; the password is the proof
+@limiter.limit("20 per minute")
+@documented("Log in as organiser or moderator", body=SessionIn, responses={200: SessionOut},
+            tags=("auth",))
+def api_login() -> Any:
+    data = parse_json(SessionIn)
+    user = authenticate(data.email, data.password)
+    if user is None:
+        raise Problem(401, "Login failed", [("password", "email and password do not match")])
+    login_user(user)
+    return jsonify(email=user.email, role=user.role, csrf_token=generate_csrf())
+
+
+@bp.get("/api/session")
+@documented("Who is logged in, and a CSRF token", responses={200: SessionOut}, tags=("auth",))
+def api_whoami() -> Any:
+    if not current_user.is_authenticated:
+        raise Problem(401, "Login required", [("session", "not logged in")])
+    return jsonify(email=current_user.email, role=current_user.role, csrf_token=generate_csrf())
+
+
+@bp.delete("/api/session")
+@documented("Log out", responses={204: None}, tags=("auth",))
+def api_logout() -> Any:
+    logout_user()
+    return "", 204

@@ -1,0 +1,161 @@
+"""The `convene` command (also `python -m server`): serve, db, seed, users, assign."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+
+def _create_app() -> Flask:
+    from server import create_app
+
+    return create_app()  # type: ignore[no-any-return]
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False,
+             add_default_commands=False, set_debug_flag=False, load_dotenv=False)
+def cli() -> None:
+    """Convene: run and manage invitation-only online meetings."""
+
+
+DEMO_USERS = (("organiser@convene.example", "organiser"), ("moderator@convene.example", "moderator"))
+
+
+def _credentials_file() -> Path:
+    return Path(current_app.instance_path) / "demo-credentials.txt"
+
+
+def seed_demo(today: date) -> list[str]:
+    """Seed events and demo accounts; return what was created."""
+    from sqlalchemy import select
+
+    from server.events.seed import seed_events
+    from server.extensions import db
+    from server.models import User
+
+    created = seed_events(today)
+    lines = []
+    for email, role in DEMO_USERS:
+        if db.session.scalar(select(User.id).where(User.email == email)) is None:
+            password = secrets.token_urlsafe(9)
+            user = User(email=email, name=f"Demo {role}", role=role)
+            user.set_password(password)
+            db.session.add(user)
+            lines.append(f"{role}: {email} / {password}")
+            created.append(email)
+    db.session.commit()
+    if lines:
+        path = _credentials_file()
+        path.write_text("\n".join(lines) + "\n")
+        path.chmod(0o600)
+    return created
+
+
+@cli.command("seed")
+@with_appcontext
+def seed_command() -> None:
+    """Create the reference event, its rehearsal copy and demo accounts (if missing)."""
+    created = seed_demo(date.today())
+    click.echo("Seeded: " + (", ".join(created) if created else "nothing new"))
+    if _credentials_file().exists():
+        click.echo(_credentials_file().read_text().strip())
+
+
+def _upgrade() -> None:
+    from flask_migrate import upgrade
+
+    upgrade()
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, type=int, show_default=True)
+@click.option("--no-seed", is_flag=True, help="Do not seed an empty database.")
+@with_appcontext
+def serve_command(host: str, port: int, no_seed: bool) -> None:
+    """Migrate the database, seed it on first start, and serve HTTP + Socket.IO."""
+    from server.extensions import socketio
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    _upgrade()
+    if app.config["SETTINGS"].SEED_ON_START and not no_seed:
+        seed_demo(date.today())
+    url = f"http://{host}:{port}"
+    click.echo(f"Convene is running at {url}")
+    click.echo(f"  database: {app.config['SQLALCHEMY_DATABASE_URI']}")
+    click.echo(f"  mail:     {app.config['MAIL_URL'] or app.config['OUTBOX_PATH'] + ' (outbox folder)'}")
+    click.echo(f"  tasks:    {app.config['CELERY_BROKER_URL'] or 'in-process'}")
+    if _credentials_file().exists():
+        click.echo("  demo accounts (log in at /login):")
+        for line in _credentials_file().read_text().strip().splitlines():
+            click.echo(f"    {line}")
+    sys.stdout.flush()
+    # FlaskGroup marks the process as "run from the CLI", which makes app.run() a no-op.
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
+                 log_output=False)
+
+
+@cli.group("users")
+def users_group() -> None:
+    """Staff accounts."""
+
+
+@users_group.command("create")
+@click.option("--role", type=click.Choice(["organiser", "moderator"]), required=True)
+@click.option("--name", default="")
+@click.option("--password", envvar="CONVENE_PASSWORD", default=None,
+              help="Default: prompt (or CONVENE_PASSWORD).")
+@click.argument("email")
+@with_appcontext
+def users_create(role: str, name: str, password: str | None, email: str) -> None:
+    """Create an organiser or moderator account."""
+    from email_validator import EmailNotValidError, validate_email
+    from sqlalchemy import select
+
+    from server.extensions import db
+    from server.models import User
+
+    try:
+        email = validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise click.BadParameter(str(exc), param_hint="EMAIL") from None
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise click.BadParameter("an account with this email exists", param_hint="EMAIL")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise click.BadParameter("must be at least 8 characters", param_hint="--password")
+    user = User(email=email, name=name, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {email}")
+
+
+def _register_optional_commands() -> None:
+    """Commands whose modules may be absent while features are being built."""
+    try:
+        from server.sessions.assign_cli import assign_command
+    except ImportError:
+        return
+    cli.add_command(assign_command, "assign")
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    # gevent must patch the standard library before anything else imports it.
+    if os.environ.get("SOCKETIO_ASYNC_MODE") == "gevent":
+        from gevent import monkey
+
+        monkey.patch_all()
+    cli.main(prog_name="convene")

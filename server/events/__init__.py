@@ -1,0 +1,1 @@
+"""Events and their agenda: schemas, operations, JSON API and public pages."""

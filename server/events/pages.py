@@ -1,0 +1,72 @@
+"""Public pages: the list of events and each event's page with its agenda."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, render_template, request
+
+from server.core.timeutil import TimeError, utc_offset_label, zone
+from server.core.vocab import country_name
+from server.events import operations as ops
+from server.models.types import utcnow
+
+bp = Blueprint("pages", __name__)
+
+# Offered in the zone picker; any IANA name also works through ?tz=.
+COMMON_ZONES = (
+    "Europe/Brussels", "Europe/London", "Europe/Lisbon", "Europe/Helsinki", "Europe/Istanbul",
+    "Asia/Almaty", "Asia/Tashkent", "Asia/Bishkek", "Asia/Dushanbe", "Asia/Ashgabat", "UTC",
+)
+
+
+def viewer_zone() -> ZoneInfo | None:
+    """The zone the viewer asked for with ?tz= (the browser's own zone is added by script)."""
+    name = request.args.get("tz", "").strip()
+    if not name:
+        return None
+    try:
+        return zone(name)
+    except TimeError:
+        return None
+
+
+@bp.app_template_filter("country")
+def _country(code: str) -> str:
+    return country_name(code)
+
+
+@bp.app_template_global("local")
+def local(instant: datetime, tz: ZoneInfo, fmt: str = "%H:%M") -> str:
+    return instant.astimezone(tz).strftime(fmt)
+
+
+@bp.app_template_global("offset_label")
+def offset_label(instant: datetime, tz: ZoneInfo) -> str:
+    return utc_offset_label(instant, tz)
+
+
+@bp.get("/")
+def home() -> Any:
+    return render_template("home.html", events=ops.list_events(), now=utcnow())
+
+
+@bp.get("/events/<slug>")
+def event_page(slug: str) -> Any:
+    event = ops.get_event(slug)
+    vz = viewer_zone()
+    return render_template(
+        "event.html", event=event, now=utcnow(), tz=event.zone, viewer_tz=vz,
+        zones=COMMON_ZONES, bad_tz=bool(request.args.get("tz")) and vz is None,
+        apply_url=_apply_url(slug),
+    )
+
+
+def _apply_url(slug: str) -> str | None:
+    from flask import current_app, url_for
+
+    if "applications.apply_form" in current_app.view_functions:
+        return url_for("applications.apply_form", slug=slug)
+    return None

@@ -1,0 +1,177 @@
+"""JSON shapes of events and agenda items (validation and OpenAPI in one place)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import date, datetime, time
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from server.core.agenda import ItemKind
+from server.core.timeutil import TimeError, zone
+from server.core.vocab import UnknownCountry, normalise_country
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$",
+                            description="lower-case letters, digits and hyphens")]
+Title = Annotated[str, Field(min_length=1, max_length=200)]
+LongText = Annotated[str, Field(max_length=20000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class SpeakerIn(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    country: Annotated[str, Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")]
+    organisation: Annotated[str, Field(max_length=200)] = ""
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        try:
+            return normalise_country(value)
+        except UnknownCountry as exc:
+            raise ValueError(str(exc)) from None
+
+
+class ItemIn(Strict):
+    day: date = Field(description="the agenda day, as a local date in the event's zone")
+    start: time = Field(description="local wall-clock time in the event's zone, HH:MM")
+    end: time = Field(description="local wall-clock time in the event's zone, HH:MM")
+    title: Title
+    kind: ItemKind
+    description: LongText = ""
+    speakers: Annotated[list[SpeakerIn], Field(max_length=20)] = []
+
+
+class ItemPatch(Strict):
+    day: date | None = None
+    start: time | None = None
+    end: time | None = None
+    title: Title | None = None
+    kind: ItemKind | None = None
+    description: LongText | None = None
+    speakers: Annotated[list[SpeakerIn], Field(max_length=20)] | None = None
+
+
+class DayIn(Strict):
+    date: dt.date
+    start: time
+    end: time
+    title: Annotated[str, Field(max_length=200)] = ""
+
+
+class EventIn(Strict):
+    slug: Slug
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    summary: Annotated[str, Field(max_length=600)] = ""
+    description: LongText = ""
+    timezone: Annotated[str, Field(min_length=1, max_length=64, description="IANA zone name")]
+    application_deadline: datetime | date = Field(
+        description="an instant with offset, or a date meaning 23:59:59 of that day in the event's zone"
+    )
+    seats: Annotated[int, Field(ge=1, le=5000)] = 40
+    organiser_name: Annotated[str, Field(max_length=200)] = ""
+    organiser_email: EmailStr
+    retention_days: Annotated[int, Field(ge=1, le=3650)] = 90
+    auto_promote_waitlist: bool = False
+    video_url: Annotated[str, Field(max_length=500)] = ""
+    days: Annotated[list[DayIn], Field(min_length=1, max_length=14)]
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            zone(value)
+        except TimeError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+
+class EventPatch(Strict):
+    title: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    summary: Annotated[str, Field(max_length=600)] | None = None
+    description: LongText | None = None
+    application_deadline: datetime | date | None = None
+    call_closed: bool | None = None
+    seats: Annotated[int, Field(ge=1, le=5000)] | None = None
+    organiser_name: Annotated[str, Field(max_length=200)] | None = None
+    organiser_email: EmailStr | None = None
+    retention_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    auto_promote_waitlist: bool | None = None
+    video_url: Annotated[str, Field(max_length=500)] | None = None
+    status: Literal["scheduled", "cancelled"] | None = None
+
+
+class DayPatch(Strict):
+    date: dt.date | None = None
+    start: time | None = None
+    end: time | None = None
+    title: Annotated[str, Field(max_length=200)] | None = None
+
+
+# ---- responses (documented, not validated on the way out) ----
+
+class SpeakerOut(BaseModel):
+    name: str
+    country: str
+    country_name: str
+    organisation: str
+
+
+class ItemOut(BaseModel):
+    id: int
+    day: date
+    title: str
+    kind: str
+    description: str
+    speakers: list[SpeakerOut]
+    start_local: str = Field(description="HH:MM in the event's zone")
+    end_local: str
+    start: str = Field(description="ISO 8601 with the event zone's offset")
+    end: str
+    start_utc: str = Field(description="ISO 8601 in UTC (Z)")
+    end_utc: str
+
+
+class DayOut(BaseModel):
+    id: int
+    date: dt.date
+    title: str
+    start: str
+    end: str
+    start_utc: str
+    end_utc: str
+    items: list[ItemOut]
+
+
+class AgendaOut(BaseModel):
+    event: str
+    timezone: str
+    days: list[DayOut]
+
+
+class EventSummaryOut(BaseModel):
+    slug: str
+    title: str
+    summary: str
+    timezone: str
+    first_day: date | None
+    last_day: date | None
+    application_deadline: str
+    call_open: bool
+    status: str
+    url: str
+
+
+class EventOut(EventSummaryOut):
+    description: str
+    seats: int
+    organiser_name: str
+    days: list[DayOut]
+
+
+class EventListOut(BaseModel):
+    events: list[EventSummaryOut]

@@ -1,0 +1,104 @@
+"""Errors as RFC 9457 problem documents that name the offending field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from flask import Flask, Response, jsonify, render_template, request
+from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import HTTPException
+
+M = TypeVar("M", bound=BaseModel)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(Exception):
+    """A refused request: status, a title, and (field, reason) pairs."""
+
+    def __init__(self, status: int, title: str, errors: Iterable[tuple[str, str]] = (),
+                 **extra: Any) -> None:
+        super().__init__(title)
+        self.status = status
+        self.title = title
+        self.errors = [{"field": f, "reason": r} for f, r in errors]
+        self.extra = extra
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"type": "about:blank", "title": self.title, "status": self.status}
+        if self.errors:
+            body["field"] = self.errors[0]["field"]
+            body["detail"] = "; ".join(f"{e['field']}: {e['reason']}" for e in self.errors)
+            body["errors"] = self.errors
+        else:
+            body["detail"] = self.title
+        body.update(self.extra)
+        return body
+
+
+def invalid(field: str, reason: str, status: int = 422) -> Problem:
+    return Problem(status, "Invalid request", [(field, reason)])
+
+
+def not_found(what: str = "resource") -> Problem:
+    return Problem(404, f"No such {what}")
+
+
+def validation_problem(exc: ValidationError) -> Problem:
+    """Turn pydantic's errors into field/reason pairs a person can read."""
+    errors = []
+    for err in exc.errors(include_url=False):
+        field = ".".join(str(part) for part in err["loc"]) or "body"
+        reason = str(err["msg"])
+        if err["type"] == "extra_forbidden":
+            reason = "is not a known field"
+        elif err["type"] == "missing":
+            reason = "is required"
+        errors.append((field, reason))
+    return Problem(422, "Invalid request", errors)
+
+
+def parse_json(model: type[M], *, partial: bool = False) -> M:
+    """Read the request body as `model`, or raise a Problem naming the field."""
+    if not request.is_json:
+        raise Problem(415, "Unsupported media type", [("body", "send application/json")])
+    data = request.get_json(silent=True)
+    if data is None:
+        raise Problem(400, "Malformed JSON", [("body", "is not valid JSON")])
+    if not isinstance(data, dict):
+        raise Problem(400, "Malformed JSON", [("body", "must be a JSON object")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_problem(exc) from None
+
+
+def problem_response(problem: Problem) -> Response:
+    response = jsonify(problem.to_dict())
+    response.status_code = problem.status
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(Problem)
+    def _problem(problem: Problem) -> Any:
+        if _wants_json():
+            return problem_response(problem)
+        return render_template("error.html", problem=problem.to_dict()), problem.status
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Any:
+        problem = Problem(exc.code or 500, exc.name, [] if exc.code == 404 else [])
+        if exc.code == 429:
+            problem = Problem(429, "Too many requests", [("rate", f"limit {exc.description}")])
+        if exc.code == 400 and "CSRF" in (exc.description or ""):
+            problem = Problem(400, "CSRF check failed", [("csrf_token", str(exc.description))])
+        if _wants_json():
+            return problem_response(problem)
+        return render_template("error.html", problem=problem.to_dict()), problem.status

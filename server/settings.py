@@ -1,0 +1,91 @@
+"""One typed settings object, read from the environment with embedded defaults."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting Convene reads; the README table is generated from these descriptions."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=True, extra="ignore")
+
+    INSTANCE_PATH: str = Field(
+        default_factory=lambda: str(Path.cwd() / "instance"),
+        description="Folder for the SQLite database, the secret key and the mail outbox.",
+    )
+    DATABASE_URL: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db. "
+        "Default: SQLite at instance/convene.sqlite3.",
+    )
+    REDIS_URL: str | None = Field(
+        default=None,
+        description="Redis URL. When set: Socket.IO message queue between web processes, "
+        "Celery broker, rate-limit storage. Default: all in-process.",
+    )
+    CELERY_BROKER_URL: str | None = Field(
+        default=None, description="Celery broker; defaults to REDIS_URL. Unset: tasks run in-process."
+    )
+    MAIL_URL: str | None = Field(
+        default=None,
+        description="smtp://[user:password@]host:port[?starttls=1] or smtps://... "
+        "Default: every mail is written as an .eml file to instance/outbox/.",
+    )
+    MAIL_FROM: str | None = Field(
+        default=None,
+        description="Sender address when an event has no organiser address of its own.",
+    )
+    SECRET_KEY: str | None = Field(
+        default=None,
+        description="Signs sessions and CSRF tokens. Unset: generated once and kept in "
+        "instance/secret_key so logins survive a restart.",
+    )
+    BASE_URL: str = Field(
+        default="http://127.0.0.1:5000",
+        description="Public address used in mails, calendar invitations and personal links.",
+    )
+    SOCKETIO_ASYNC_MODE: str = Field(
+        default="threading",
+        description="threading (embedded default, simple-websocket) or gevent (under gunicorn).",
+    )
+    SESSION_COOKIE_SECURE: bool = Field(
+        default=False,
+        description="Send cookies over HTTPS only; set to true behind TLS.",
+    )
+    SEED_ON_START: bool = Field(
+        default=True,
+        description="`convene serve` seeds the reference event and demo accounts into an empty database.",
+    )
+    RATELIMIT_ENABLED: bool = Field(default=True, description="Turn rate limits on or off.")
+
+    @property
+    def instance_path(self) -> Path:
+        return Path(self.INSTANCE_PATH)
+
+    @property
+    def database_url(self) -> str:
+        if self.DATABASE_URL:
+            return self.DATABASE_URL
+        return f"sqlite:///{self.instance_path / 'convene.sqlite3'}"
+
+    @property
+    def broker_url(self) -> str | None:
+        return self.CELERY_BROKER_URL or self.REDIS_URL
+
+    def secret_key(self) -> str:
+        """Return SECRET_KEY, or the one kept in the instance folder (made on first use)."""
+        if self.SECRET_KEY:
+            return self.SECRET_KEY
+        path = self.instance_path / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.instance_path.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key

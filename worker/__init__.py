@@ -1,0 +1,1 @@
+"""Celery app and tasks: mail, calendar invitations, reminders, deadline jobs."""

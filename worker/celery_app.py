@@ -1,0 +1,48 @@
+"""Binds Celery to the Flask app (the pattern of Flask's own Celery example).
+
+Without a broker (the embedded default) tasks run in-process, eagerly, so one
+`convene serve` is the whole product; with REDIS_URL they go to real workers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, Task
+from flask import Flask
+
+
+def celery_init_app(app: Flask) -> Celery:
+    class FlaskTask(Task):  # type: ignore[misc]
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    broker = app.config.get("CELERY_BROKER_URL")
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(
+        {
+            "broker_url": broker or "memory://",
+            "task_always_eager": broker is None,
+            "task_eager_propagates": True,
+            "task_ignore_result": True,  # delivery state lives in the database
+            "task_acks_late": True,  # a worker killed mid-task leaves the message for another
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            "task_serializer": "json",
+            "accept_content": ["json"],
+            "broker_connection_retry_on_startup": True,
+            "broker_transport_options": {"visibility_timeout": 3600},
+            "beat_schedule": BEAT_SCHEDULE,
+            "timezone": "UTC",
+            "imports": ["worker.tasks"],
+            **app.config.get("CELERY", {}),
+        }
+    )
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app
+
+
+# Periodic jobs read their due dates from the database; beat only wakes them up.
+BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
