@@ -177,6 +177,11 @@ def breakout_room(room_id: int) -> str:
     return f"room:{room_id}"
 
 
+def person_room(person_id: PersonId) -> str:
+    """Return the room of one person's connections (all tabs): ``room:assigned``, own acks."""
+    return f"person:{person_id}"
+
+
 # ---------------------------------------------------------------------------------------------
 # Streams and versions: the resynchronisation contract
 # ---------------------------------------------------------------------------------------------

@@ -382,6 +382,42 @@ def moderator_item(question: Question) -> QuestionView:
     )
 
 
+def change_payload(queue: QAQueue, change: Change, *, moderator: bool) -> dict[str, object]:
+    """Return the ``qa:changed`` broadcast for one change, for moderators or the audience.
+
+    Every version goes to every subscriber, or clients would see gaps and ask for
+    snapshots; a question the audience may not see is sent as a tombstone
+    ``{id, hidden: true, ...}`` (it reveals only that the id is not shown). The audience
+    payload is viewer-neutral (``mine``/``voted`` false) so it is encoded once per broadcast;
+    personal flags come from snapshots and acknowledgements.
+    """
+    questions: list[object] = []
+    for qid in change.ids:
+        question = queue.questions.get(int(qid))
+        if question is None:
+            continue
+        if moderator:
+            questions.append(moderator_item(question))
+        elif audience_visible(question):
+            questions.append(audience_item(question))
+        else:
+            questions.append(
+                {
+                    "id": question.id,
+                    "hidden": True,
+                    "status": question.status.value,
+                    "merged_into": question.merged_into,
+                }
+            )
+    return {
+        "key": list(queue.key),
+        "version": change.version,
+        "action": change.action,
+        "moderation": queue.moderation.value,
+        "questions": questions,
+    }
+
+
 def audience_visible(question: Question, viewer: PersonId | None = None) -> bool:
     """Say whether a participant may see this question (for filtering broadcasts)."""
     if question.status in (QuestionStatus.LIVE, QuestionStatus.ANSWERED):

@@ -306,6 +306,7 @@ def test_event_names_follow_one_scheme_and_are_unique() -> None:
     assert events.event_room(3) == "event:3"
     assert events.moderators_room(3) == "event:3:moderators"
     assert events.breakout_room(8) == "room:8"
+    assert events.person_room(5) == "person:5"
     assert events.stream_name("qa", "item", 7) == "qa:item:7"
 
 

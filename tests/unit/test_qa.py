@@ -8,6 +8,7 @@ import io
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import pytest
 from hypothesis import given
@@ -20,6 +21,7 @@ from server.sessions.qa import (
     Moderation,
     QAQueue,
     QuestionStatus,
+    change_payload,
     questions_csv_rows,
     questions_markdown,
     seed_questions,
@@ -435,3 +437,32 @@ def test_export_csv_and_markdown() -> None:
     assert "## Room A" in md and "_No questions._" in md
     assert "(1 vote, live) — Person 1: Question 1?" in md
     assert "Eve" not in md
+
+
+# -- broadcast payloads -----------------------------------------------------------------------
+
+
+def listed(payload: dict[str, object]) -> list[dict[str, Any]]:
+    return cast(list[dict[str, Any]], payload["questions"])
+
+
+def test_change_payload_hides_what_the_audience_may_not_see() -> None:
+    queue = QAQueue(key=("room", 2), moderation=Moderation.PRE)
+    change = queue.ask("alice", "Pending?", at(0), author_name="Alice", anonymous=True)
+    audience = change_payload(queue, change, moderator=False)
+    assert audience["version"] == 1 and audience["action"] == "ask"
+    assert audience["questions"] == [
+        {"id": 1, "hidden": True, "status": "pending", "merged_into": None}
+    ]
+    moderators = change_payload(queue, change, moderator=True)
+    [item] = listed(moderators)
+    assert item["author_name"] == "Alice" and item["status"] == "pending"
+    approved = change_payload(queue, queue.approve(1), moderator=False)
+    [shown] = listed(approved)
+    assert shown["status"] == "live" and shown["author_name"] is None
+    queue.ask("bob", "Dup?", at(1))
+    queue.approve(2)
+    merged = change_payload(queue, queue.merge(2, 1), moderator=False)
+    tomb, target = listed(merged)
+    assert tomb == {"id": 2, "hidden": True, "status": "merged", "merged_into": 1}
+    assert target["id"] == 1
