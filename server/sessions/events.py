@@ -146,15 +146,14 @@ CLIENT_EVENTS: frozenset[str] = frozenset(
 # Event names: server -> client broadcasts (each payload carries ``version``)
 # ---------------------------------------------------------------------------------------------
 
-AGENDA_STATE = "agenda:state"  # full live state (small): item, mode, countdown
-AGENDA_ANNOUNCEMENT = "agenda:announcement"  # one announcement, to everyone or to all rooms
+AGENDA_STATE = "agenda:state"  # full live state (small): item, mode, countdown, announcements
 QA_CHANGED = "qa:changed"  # the questions one mutation touched, rendered for the recipient
 SPEAKER_STATE = "speaker:state"  # full speakers' list of one queue (small)
 NOTES_STATE = "notes:state"  # one room's notes
 ROOM_ASSIGNED = "room:assigned"  # to one participant: your room (and its video link) changed
 
 SERVER_EVENTS: frozenset[str] = frozenset(
-    {AGENDA_STATE, AGENDA_ANNOUNCEMENT, QA_CHANGED, SPEAKER_STATE, NOTES_STATE, ROOM_ASSIGNED}
+    {AGENDA_STATE, QA_CHANGED, SPEAKER_STATE, NOTES_STATE, ROOM_ASSIGNED}
 )
 
 # ---------------------------------------------------------------------------------------------

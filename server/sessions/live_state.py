@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
-from server.sessions.events import Change, LiveError, PersonId, iso, utc
+from server.sessions.events import Change, LiveError, PersonId, iso, stream_name, utc
 from server.sessions.qa import csv_cell
 
 MAX_BREAKOUT_MINUTES = 180
@@ -76,6 +76,7 @@ class LiveState:
         """Return the full state, JSON-ready; ``server_now`` lets clients correct clock skew."""
         remaining = self.remaining(now)
         return {
+            "stream": stream_name("agenda", self.event_id),
             "event_id": self.event_id,
             "version": self.version,
             "mode": self.mode.value,
@@ -287,6 +288,7 @@ class RoomNotes:
     def snapshot(self) -> dict[str, object]:
         """Return the notes, JSON-ready (the ``notes:state`` payload)."""
         return {
+            "stream": stream_name("notes", "room", self.room_id),
             "room_id": self.room_id,
             "version": self.version,
             "text": self.text,

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal, TypedDict
 
-from server.sessions.events import Change, LiveError, PersonId, iso, utc
+from server.sessions.events import Change, LiveError, PersonId, iso, stream_name, utc
 
 QUESTION_MAX_LENGTH = 500
 
@@ -144,6 +144,8 @@ class QAQueue:
     ) -> dict[str, object]:
         """Return the full state of this queue for one recipient, with its version."""
         return {
+            "stream": stream_name("qa", *self.key),
+            "view": "moderator" if moderator else "audience",
             "key": list(self.key),
             "version": self.version,
             "moderation": self.moderation.value,
@@ -410,6 +412,9 @@ def change_payload(queue: QAQueue, change: Change, *, moderator: bool) -> dict[s
                 }
             )
     return {
+        "stream": stream_name("qa", *queue.key),
+        # Moderators are in the event room too: they keep the moderator view, drop the other.
+        "view": "moderator" if moderator else "audience",
         "key": list(queue.key),
         "version": change.version,
         "action": change.action,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
-from server.sessions.events import Change, LiveError, PersonId, iso, utc
+from server.sessions.events import Change, LiveError, PersonId, iso, stream_name, utc
 
 SpeakerKey = tuple[Literal["plenary", "room"], int]
 
@@ -121,6 +121,7 @@ class SpeakerQueue:
                 },
             }
         return {
+            "stream": stream_name("speaker", *self.key),
             "key": list(self.key),
             "version": self.version,
             "closed": self.closed,

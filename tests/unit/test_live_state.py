@@ -102,7 +102,7 @@ def test_snapshot_is_plain_data_with_utc_times() -> None:
     state = in_breakouts()
     brussels = at(11).astimezone(ZoneInfo("Europe/Brussels"))  # any zone in, UTC out
     snap = state.snapshot(brussels)
-    assert snap["version"] == 2
+    assert snap["stream"] == "agenda:1" and snap["version"] == 2
     assert snap["mode"] == "breakouts"
     assert snap["round_id"] == "round-1"
     assert snap["breakouts_end_at"] == "2026-05-25T07:51:00Z"

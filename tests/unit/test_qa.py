@@ -451,6 +451,7 @@ def test_change_payload_hides_what_the_audience_may_not_see() -> None:
     change = queue.ask("alice", "Pending?", at(0), author_name="Alice", anonymous=True)
     audience = change_payload(queue, change, moderator=False)
     assert audience["version"] == 1 and audience["action"] == "ask"
+    assert (audience["stream"], audience["view"]) == ("qa:room:2", "audience")
     assert audience["questions"] == [
         {"id": 1, "hidden": True, "status": "pending", "merged_into": None}
     ]

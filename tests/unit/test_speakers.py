@@ -128,6 +128,7 @@ def test_timer_with_pause_and_resume() -> None:
     queue.resume_timer(at(160))
     assert timer.elapsed(at(170)) == timedelta(seconds=120)
     snap = queue.snapshot(at(170))
+    assert (snap["stream"], snap["version"]) == ("speaker:plenary:1", queue.version)
     assert snap["current"]["timer"]["elapsed_seconds"] == 120.0  # type: ignore[index]
     assert snap["current"]["timer"]["remaining_seconds"] == 60.0  # type: ignore[index]
 
