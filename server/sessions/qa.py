@@ -105,7 +105,9 @@ class QAQueue:
     questions: dict[int, Question] = field(default_factory=dict)
     next_id: int = 1
     # Display order cached per version: views are read far more often than the queue changes.
-    _order: tuple[int, list[int]] | None = field(default=None, repr=False, compare=False)
+    _order: tuple[int, list[int]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     # -- reading ------------------------------------------------------------------------------
 
