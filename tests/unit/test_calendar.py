@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
 import vobject
@@ -308,7 +308,7 @@ def test_known_zones_get_rules_not_utc() -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(
-    zone=st.sampled_from(sorted(__import__("zoneinfo").available_timezones())),
+    zone=st.sampled_from(sorted(available_timezones())),
     year=st.integers(min_value=2000, max_value=2030),
 )
 def test_vtimezone_any_zone_is_right_or_absent(zone: str, year: int) -> None:
@@ -513,3 +513,48 @@ def test_personal_feed() -> None:
     assert feed_etag(body) == feed_etag(build_personal_feed(meeting(), invitee(), rooms, LAST_MOD))
     cancelled = build_personal_feed(meeting(), invitee(), rooms, LAST_MOD, cancelled=True)
     assert set(props(cancelled, "STATUS")) == {"STATUS:CANCELLED"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    first=st.dates(min_value=date(2021, 3, 20), max_value=date(2021, 11, 5)),
+    offsets=st.sets(st.integers(min_value=1, max_value=9), max_size=3),
+    slots=st.lists(
+        st.tuples(
+            st.integers(min_value=6, max_value=14), st.sampled_from([0, 30]), st.integers(1, 4)
+        ),
+        min_size=4,
+        max_size=4,
+    ),
+    zone=st.sampled_from([BXL, "Asia/Almaty", "America/New_York"]),
+)
+def test_any_set_of_mornings_round_trips_through_the_oracle(
+    first: date, offsets: set[int], slots: list[tuple[int, int, int]], zone: str
+) -> None:
+    days = [first] + [first + timedelta(days=k) for k in sorted(offsets)]
+    mornings = tuple(
+        Morning.local(d, time(h, mi), time(h + dur, mi), zone)
+        for d, (h, mi, dur) in zip(days, slots, strict=False)
+    )
+    m = MeetingInfo(
+        uid="u@x.example",
+        title="t",
+        description="",
+        organiser_name="o",
+        organiser_email="o@x.example",
+        zone=zone,
+        mornings=mornings,
+        public_url="https://x.example/",
+    )
+    body = build_request(m, invitee(), NOW)
+    want = sorted((mo.start.astimezone(UTC), mo.end.astimezone(UTC)) for mo in mornings)
+    assert [(s, e) for s, e, _ in ical_instances(body)] == want
+    assert "RDATE" not in body.decode()
+    assert len(set(props(body, "UID"))) == 1
+    vobject.readOne(body.decode(), validate=True)
+
+
+def test_empty_agenda_feed_is_valid() -> None:
+    body = build_public_feed(meeting(), [], LAST_MOD)
+    assert IcsCalendarStream.calendar_from_ics(body.decode()).events == []
+    assert props(body, "X-WR-TIMEZONE") == ["X-WR-TIMEZONE:Europe/Brussels"]
