@@ -287,6 +287,10 @@ def _percent(share: float) -> str:
     return f"{value:.0f}%" if abs(value - round(value)) < 1e-9 else f"{value:.1f}%"
 
 
+def _seats(count: int) -> str:
+    return f"{count} seat" if count == 1 else f"{count} seats"
+
+
 def _target_violation(group: Sequence[Candidate], targets: Targets) -> tuple[int, int]:
     """(seats over maxima, seats short of minima) of a group; roles count as minima."""
     excess = max(0, len(group) - targets.seats)
@@ -572,13 +576,13 @@ class _Problem:
     def region_min_target(self, region: Region) -> Target:
         share = self.targets.region_min.get(region, 0.0)
         bound = self.lo[region]
-        label = f"{REGION_LABELS[region]} minimum {_percent(share)} ({bound} seats)"
+        label = f"{REGION_LABELS[region]} minimum {_percent(share)} ({_seats(bound)})"
         return Target("region_min", region.value, bound, label)
 
     def region_max_target(self, region: Region) -> Target:
         share = self.targets.region_max.get(region, 1.0)
         bound = self.hi[region]
-        label = f"{REGION_LABELS[region]} maximum {_percent(share)} ({bound} seats)"
+        label = f"{REGION_LABELS[region]} maximum {_percent(share)} ({_seats(bound)})"
         return Target("region_max", region.value, bound, label)
 
     def role_target(self, role: Role) -> Target:
@@ -621,7 +625,8 @@ class _Problem:
                 )
             )
         for region in Region:
-            if per_region[region] > self.hi[region]:
+            # A region without a maximum is bounded by the seats only: reported above.
+            if region in t.region_max and per_region[region] > self.hi[region]:
                 target = self.region_max_target(region)
                 excess = per_region[region] - self.hi[region]
                 overridden.append(
@@ -783,7 +788,7 @@ class _Problem:
         if t.max_per_country is not None and per_country.get(c.country, 0) >= t.max_per_country:
             target = self.country_target(c.country)
             return f"country cap {t.max_per_country} reached ({c.country})", target
-        if per_region.get(c.region, 0) >= self.hi[c.region]:
+        if c.region in t.region_max and per_region.get(c.region, 0) >= self.hi[c.region]:
             target = self.region_max_target(c.region)
             return f"{target.label} reached", target
         if len(invited) < t.seats and (c.score or 0.0) < 0:
