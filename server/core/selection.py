@@ -66,7 +66,7 @@ TargetKind = Literal["seats", "region_min", "region_max", "role", "organisation"
 # broken the same way on every machine.
 _SCORE_UNITS = 1_000_000
 # Branch-and-bound work budget, counted in candidates handed to the flow solver.
-_WORK_BUDGET = 60_000
+_WORK_BUDGET = 40_000
 # On large pools only the best few members of an uncovered role are tried as its
 # representative; small pools try them all so that the result stays exact.
 _BRANCH_WIDTH = 8
@@ -176,9 +176,7 @@ class Explanation:
             lines.append("Targets that cost score: " + "; ".join(t.label for t in self.binding))
         lines.extend(f"Unmet: {issue.message}" for issue in self.unmet)
         lines.extend(
-            f"Broken by an override: {issue.message}"
-            for issue in self.broken_by_overrides
-            if issue not in self.unmet
+            f"Broken by an override: {issue.message}" for issue in self.broken_by_overrides if issue not in self.unmet
         )
         lines.extend(f"Passed over {p.id} ({p.score:g}): {p.reason}" for p in self.passed_over)
         if self.unreviewed_invited:
@@ -358,9 +356,7 @@ class _Problem:
         for rank, i in enumerate(by_id):
             bonus[i] = n - rank
         scale = n * n + 1
-        self.key = [
-            round(s * _SCORE_UNITS) * scale + b for s, b in zip(effective, bonus, strict=True)
-        ]
+        self.key = [round(s * _SCORE_UNITS) * scale + b for s, b in zip(effective, bonus, strict=True)]
         # One seat of shortfall outweighs any difference in score.
         self.penalty = 2 * sum(abs(k) for k in self.key) + 1
 
@@ -394,44 +390,54 @@ class _Problem:
     def solve(self) -> tuple[list[int], bool]:
         """Return the chosen indices and whether they are proven optimal."""
         proven = True
-        best: list[int] | None = None
+        best: list[int] = []
         best_value = 0
+        work = 0
+
+        def evaluate(fixed: frozenset[int], pool: list[int]) -> list[int]:
+            nonlocal best, best_value, work
+            work += len(pool) + 1
+            chosen = sorted(fixed) + self.flow_select(fixed, pool)
+            value = self.value(chosen)
+            if not best or value > best_value:
+                best, best_value = chosen, value
+            return chosen
+
         # Nodes: (-upper bound, sequence, fixed, banned). Fixed are in; banned are out.
         heap: list[tuple[int, int, frozenset[int], frozenset[int]]] = []
         heap.append((0, 0, self.forced, frozenset()))
         sequence = 1
-        work = 0
-        first = True
+        root = True
         while heap:
             neg_bound, _, fixed, banned = heapq.heappop(heap)
-            if not first and best is not None and -neg_bound <= best_value:
+            if not root and -neg_bound <= best_value:
                 continue  # cannot beat the incumbent
             if work >= _WORK_BUDGET:
                 proven = False
                 break
             pool = [i for i in self.pool if i not in fixed and i not in banned]
-            work += len(pool) + 1
-            chosen = sorted(fixed) + self.flow_select(fixed, pool)
-            value = self.value(chosen)
-            if first or value > best_value:
-                best, best_value = chosen, value
-            first = False
-            covered = {self.cands[i].role for i in chosen}
-            # Uncovered roles someone could still cover here; the rest stay uncovered in
-            # every node below, so their penalty is certain.
-            options = {r: self.forcible(fixed, pool, r) for r in self.required_roles - covered}
-            open_roles = sorted(r for r, members in options.items() if members)
-            if not open_roles:
+            chosen = evaluate(fixed, pool)
+            branch = self.branching(fixed, pool, chosen)
+            if branch is None:
                 continue
-            # Open-role penalties aside, this node's value bounds every node below it.
-            node_bound = value + self.penalty * len(open_roles)
-            role = min(open_roles, key=lambda r: (len(options[r]), r.value))
-            members = options[role]
+            role, members, node_bound = branch
+            if root:
+                # Dive first: cover the open roles one by one with the cheapest-looking
+                # member, so that a good incumbent prunes the search from the start.
+                dive_fixed, dive_pool = fixed, pool
+                dive_branch: tuple[Role, list[int], int] | None = branch
+                while dive_branch is not None and work < _WORK_BUDGET:
+                    pick = dive_branch[1][0]
+                    dive_fixed = dive_fixed | {pick}
+                    dive_pool = [i for i in dive_pool if i != pick]
+                    dive_chosen = evaluate(dive_fixed, dive_pool)
+                    dive_branch = self.branching(dive_fixed, dive_pool, dive_chosen)
+                root = False
             if len(members) > _EXACT_BRANCH_LIMIT:
                 members = members[:_BRANCH_WIDTH]
                 proven = False
-            # Child j: member j is in and the better members before it are out, so the
-            # children do not overlap; the last child bans the whole role.
+            # Child j: member j is in and the members before it are out, so the children
+            # do not overlap; the last child bans the whole role.
             skipped: list[int] = []
             for member in members:
                 heapq.heappush(
@@ -446,8 +452,62 @@ class _Problem:
                 (-(node_bound - self.penalty), sequence, fixed, banned | frozenset(everyone)),
             )
             sequence += 1
-        assert best is not None
         return best, proven
+
+    def branching(
+        self, fixed: frozenset[int], pool: list[int], chosen: list[int]
+    ) -> tuple[Role, list[int], int] | None:
+        """The role to branch on, its candidate members (most promising first) and the
+        bound on every node below; None when no uncovered role can still be covered."""
+        covered = {self.cands[i].role for i in chosen}
+        # Uncovered roles someone could still cover here; the rest stay uncovered in
+        # every node below, so their penalty is certain.
+        options = {r: self.forcible(fixed, pool, r) for r in self.required_roles - covered}
+        open_roles = sorted(r for r, members in options.items() if members)
+        if not open_roles:
+            return None
+        # Open-role penalties aside, this node's value bounds every node below it.
+        node_bound = self.value(chosen) + self.penalty * len(open_roles)
+        role = min(open_roles, key=lambda r: (len(options[r]), r.value))
+        # Estimate what forcing each member in costs: its score minus the cheapest
+        # invitee it would have to push out of every full group it belongs to.
+        cheapest: dict[tuple[str, str], int] = {}
+        count: dict[tuple[str, str], int] = defaultdict(int)
+        for i in chosen:
+            for group in self.groups(i):
+                count[group] += 1
+                if i not in fixed and (group not in cheapest or self.key[i] < cheapest[group]):
+                    cheapest[group] = self.key[i]
+
+        def estimate(i: int) -> tuple[int, int, str]:
+            pushed = 0
+            for group in self.groups(i):
+                cap = self.cap(group)
+                if cap is not None and count[group] >= cap:
+                    pushed = max(pushed, cheapest.get(group, 0))
+            return (pushed - self.key[i], -self.key[i], self.cands[i].id)
+
+        members = sorted(options[role], key=estimate)
+        return role, members, node_bound
+
+    def groups(self, i: int) -> list[tuple[str, str]]:
+        """The groups with a maximum that candidate ``i`` belongs to."""
+        c = self.cands[i]
+        result = [("seats", ""), ("region", c.region.value), ("country", c.country)]
+        org = self.org[i]
+        if org is not None:
+            result.append(("org", org))
+        return result
+
+    def cap(self, group: tuple[str, str]) -> int | None:
+        kind, name = group
+        if kind == "seats":
+            return self.targets.seats
+        if kind == "region":
+            return self.hi[Region(name)]
+        if kind == "country":
+            return self.targets.max_per_country
+        return self.targets.max_per_organisation
 
     def forcible(self, fixed: frozenset[int], pool: Sequence[int], role: Role) -> list[int]:
         """Members of a role that can join ``fixed`` without breaking a maximum."""
@@ -472,11 +532,7 @@ class _Problem:
             if t.max_per_country is not None and per_country[c.country] >= t.max_per_country:
                 continue
             org = self.org[i]
-            if (
-                t.max_per_organisation is not None
-                and org is not None
-                and per_org[org] >= t.max_per_organisation
-            ):
+            if t.max_per_organisation is not None and org is not None and per_org[org] >= t.max_per_organisation:
                 continue
             result.append(i)
         result.sort(key=self.rank)
@@ -560,9 +616,7 @@ class _Problem:
             graph.add(0, node_of_org[org], [0] * org_room(org))
             for country, members in sorted(split.items()):
                 members.sort(key=self.rank)
-                arc = graph.add(
-                    node_of_org[org], node_of_country[country], [-self.key[i] for i in members]
-                )
+                arc = graph.add(node_of_org[org], node_of_country[country], [-self.key[i] for i in members])
                 members_of_arc[arc] = members
 
         graph.min_cost_flow(source=0, sink=1, limit=seats)
@@ -707,9 +761,7 @@ class _Problem:
             if not applied:
                 continue  # the target only applies when someone applied
             if all(i in self.out for i in applied):
-                issue = TargetIssue(
-                    target, 0, 1, "overrides", f"{target.label}: every applicant forced out"
-                )
+                issue = TargetIssue(target, 0, 1, "overrides", f"{target.label}: every applicant forced out")
                 unmet.append(issue)
                 overridden.append(issue)
             else:
@@ -736,9 +788,7 @@ class _Problem:
                 passed.append(PassedOver(cands[i].id, score, reason, cited))
                 if cited is not None:
                     binding.setdefault(cited, None)
-        if len(invited) >= t.seats and any(
-            cands[i].score is not None and (cands[i].score or 0.0) > 0 for i in waiting
-        ):
+        if len(invited) >= t.seats and any(cands[i].score is not None and (cands[i].score or 0.0) > 0 for i in waiting):
             binding.setdefault(seats_target, None)
 
         total = math.fsum(cands[i].score or 0.0 for i in invited)
@@ -777,11 +827,7 @@ class _Problem:
         if i in self.out:
             return "forced out by the organisers", None
         org = self.org[i]
-        if (
-            t.max_per_organisation is not None
-            and org is not None
-            and per_org.get(org, 0) >= t.max_per_organisation
-        ):
+        if t.max_per_organisation is not None and org is not None and per_org.get(org, 0) >= t.max_per_organisation:
             name = " ".join(c.organisation.split())
             target = self.org_target(org, name)
             return f"organisation cap {t.max_per_organisation} reached ({name})", target

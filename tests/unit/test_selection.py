@@ -57,15 +57,11 @@ def org_key(c: Candidate) -> str:
     return " ".join(c.organisation.split()).casefold()
 
 
-def max_groups(
-    cands: Sequence[Candidate], targets: Targets, forced: Collection[int]
-) -> list[tuple[list[int], int]]:
+def max_groups(cands: Sequence[Candidate], targets: Targets, forced: Collection[int]) -> list[tuple[list[int], int]]:
     """Every maximum target as (members, bound); overrides raise a bound to what they force."""
     groups: list[tuple[list[int], int]] = [(list(range(len(cands))), targets.seats)]
     for region in Region:
-        groups.append(
-            ([i for i, c in enumerate(cands) if c.region == region], targets.max_seats(region))
-        )
+        groups.append(([i for i, c in enumerate(cands) if c.region == region], targets.max_seats(region)))
     if targets.max_per_organisation is not None:
         for org in {org_key(c) for c in cands}:
             members = [i for i, c in enumerate(cands) if org_key(c) == org]
@@ -81,9 +77,7 @@ def required_roles(cands: Sequence[Candidate], targets: Targets, out: Collection
     return {c.role for i, c in enumerate(cands) if i not in out} & set(targets.roles)
 
 
-def shortfall_of(
-    cands: Sequence[Candidate], targets: Targets, chosen: Collection[int], roles: set[Role]
-) -> int:
+def shortfall_of(cands: Sequence[Candidate], targets: Targets, chosen: Collection[int], roles: set[Role]) -> int:
     per_region = Counter(cands[i].region for i in chosen)
     missing = sum(max(0, targets.min_seats(r) - per_region[r]) for r in Region)
     return missing + len(roles - {cands[i].role for i in chosen})
@@ -180,9 +174,7 @@ scores = st.one_of(st.none(), st.sampled_from([0.0, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0
 
 
 @st.composite
-def problems(
-    draw: st.DrawFn, min_size: int, max_size: int
-) -> tuple[list[Candidate], Targets, set[str], set[str]]:
+def problems(draw: st.DrawFn, min_size: int, max_size: int) -> tuple[list[Candidate], Targets, set[str], set[str]]:
     n = draw(st.integers(min_size, max_size))
     cands = []
     for i in range(n):
@@ -389,9 +381,7 @@ def test_forcing_in_more_than_the_seats_breaks_the_seat_target() -> None:
 
 def test_forcing_out_every_applicant_of_a_region_or_role_is_blamed_on_the_override() -> None:
     cands = [cand("ca", 1.0, country="KZ", role=Role.LEGAL_EXPERT), cand("eu", 2.0)]
-    targets = Targets(
-        seats=2, region_min={Region.CENTRAL_ASIA: 0.5}, roles=frozenset({Role.LEGAL_EXPERT})
-    )
+    targets = Targets(seats=2, region_min={Region.CENTRAL_ASIA: 0.5}, roles=frozenset({Role.LEGAL_EXPERT}))
     sel = propose_selection(cands, targets, forced_out={"ca"})
     assert sel.invited == ("eu",)
     causes = {(i.target.kind, i.cause) for i in sel.explanation.broken_by_overrides}
