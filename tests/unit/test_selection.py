@@ -559,3 +559,33 @@ def test_invalid_targets_raise() -> None:
         Targets(seats=3, region_min={Region.EU: 0.6}, region_max={Region.EU: 0.5})
     with pytest.raises(ValueError):
         Targets(seats=3, max_per_country=-1)
+
+
+def test_several_rare_roles_on_a_large_pool_stay_within_one_percent_of_the_ilp() -> None:
+    rng = random.Random(11)
+    cands = []
+    rare = (Role.LEGAL_EXPERT, Role.POLICE_OFFICER, Role.FAMILY_WORKER, Role.RESEARCHER)
+    for c in realistic(800, 11):
+        role = rare[rng.randrange(4)] if rng.random() < 0.05 else rng.choice((Role.EXIT_WORKER, Role.OTHER))
+        if role in rare:  # rare roles: low scores, crowded international organisations
+            c = Candidate(c.id, round(rng.uniform(1.0, 2.0), 1), role, c.region, c.country, f"UN{rng.randrange(6)}")
+        else:
+            c = Candidate(c.id, c.score, role, c.region, c.country, c.organisation)
+        cands.append(c)
+    targets = Targets(
+        seats=80,
+        region_min={Region.CENTRAL_ASIA: 0.3},
+        region_max={Region.EU: 0.5},
+        roles=frozenset(rare),
+        max_per_organisation=2,
+        max_per_country=20,
+    )
+    selection = propose_selection(cands, targets)
+    oracle = ilp(cands, targets)
+    assert oracle is not None
+    ids = [c.id for c in cands]
+    chosen = {ids.index(i) for i in selection.invited}
+    assert shortfall_of(cands, targets, chosen, required_roles(cands, targets, ())) == oracle[0]
+    assert achieved(cands, targets, selection.invited) >= 0.99 * oracle[1]
+    check_maxima(cands, targets, selection.invited, ())
+    assert not selection.explanation.proven_optimal  # the budgeted branch and bound path
