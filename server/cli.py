@@ -78,13 +78,15 @@ def _upgrade() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, type=int, show_default=True)
 @click.option("--no-seed", is_flag=True, help="Do not seed an empty database.")
+@click.option("--no-migrate", is_flag=True, help="Skip `db upgrade` (a cluster migrates once, apart).")
 @with_appcontext
-def serve_command(host: str, port: int, no_seed: bool) -> None:
+def serve_command(host: str, port: int, no_seed: bool, no_migrate: bool) -> None:
     """Migrate the database, seed it on first start, and serve HTTP + Socket.IO."""
     from server.extensions import socketio
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    _upgrade()
+    if not no_migrate:
+        _upgrade()
     if app.config["SETTINGS"].SEED_ON_START and not no_seed:
         seed_demo(date.today())
     url = f"http://{host}:{port}"

@@ -94,7 +94,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:
-        problem = Problem(exc.code or 500, exc.name, [] if exc.code == 404 else [])
+        problem = Problem(exc.code or 500, exc.name)
         if exc.code == 429:
             problem = Problem(429, "Too many requests", [("rate", f"limit {exc.description}")])
         if exc.code == 400 and "CSRF" in (exc.description or ""):

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from itertools import pairwise
 
 
 class ItemKind(StrEnum):
@@ -58,4 +59,4 @@ def check_slot(slot: Slot, day_start: datetime, day_end: datetime,
 def overlapping_pairs(slots: Sequence[Slot]) -> list[tuple[Slot, Slot]]:
     """Return neighbouring pairs that overlap (after sorting by start)."""
     ordered = sorted(slots, key=lambda s: (s.start, s.end))
-    return [(a, b) for a, b in zip(ordered, ordered[1:], strict=False) if b.start < a.end]
+    return [(a, b) for a, b in pairwise(ordered) if b.start < a.end]

@@ -88,11 +88,17 @@ REGION_LABELS: dict[Region, str] = {
 }
 
 EU_MEMBER_STATES = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+    [
+        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+        "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"
+    ]
 )
-CENTRAL_ASIA = frozenset("KZ KG TJ TM UZ".split())
+CENTRAL_ASIA = frozenset(["KZ", "KG", "TJ", "TM", "UZ"])
 OTHER_EUROPE = frozenset(
-    "AL AD AM AZ BY BA FO GE GI IS XK LI MD MC ME MK NO RU SM RS CH TR UA GB VA".split()
+    [
+        "AL", "AD", "AM", "AZ", "BY", "BA", "FO", "GE", "GI", "IS", "XK", "LI", "MD", "MC", "ME",
+        "MK", "NO", "RU", "SM", "RS", "CH", "TR", "UA", "GB", "VA"
+    ]
 )
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from datetime import date, datetime, time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, field_validator
 
 from server.core.agenda import ItemKind
 from server.core.timeutil import TimeError, zone
@@ -16,6 +16,20 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$",
                             description="lower-case letters, digits and hyphens")]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(max_length=20000)]
+
+
+def _date_or_instant(value: object) -> object:
+    # "2021-05-12" means the whole day; anything longer must be an instant.
+    if isinstance(value, str) and len(value.strip()) == 10:
+        return date.fromisoformat(value.strip())
+    return value
+
+
+Deadline = Annotated[
+    datetime | date,
+    BeforeValidator(_date_or_instant),
+    Field(description="an instant with offset, or a date meaning 23:59:59 of that day in the event's zone"),
+]
 
 
 class Strict(BaseModel):
@@ -69,9 +83,7 @@ class EventIn(Strict):
     summary: Annotated[str, Field(max_length=600)] = ""
     description: LongText = ""
     timezone: Annotated[str, Field(min_length=1, max_length=64, description="IANA zone name")]
-    application_deadline: datetime | date = Field(
-        description="an instant with offset, or a date meaning 23:59:59 of that day in the event's zone"
-    )
+    application_deadline: Deadline
     seats: Annotated[int, Field(ge=1, le=5000)] = 40
     organiser_name: Annotated[str, Field(max_length=200)] = ""
     organiser_email: EmailStr
@@ -94,7 +106,7 @@ class EventPatch(Strict):
     title: Annotated[str, Field(min_length=1, max_length=300)] | None = None
     summary: Annotated[str, Field(max_length=600)] | None = None
     description: LongText | None = None
-    application_deadline: datetime | date | None = None
+    application_deadline: Deadline | None = None
     call_closed: bool | None = None
     seats: Annotated[int, Field(ge=1, le=5000)] | None = None
     organiser_name: Annotated[str, Field(max_length=200)] | None = None

@@ -88,8 +88,10 @@ def create_study_visit(slug: str, first_day: date, deadline: date, title: str = 
             organiser_name="Event coordinator",
             organiser_email="coordinator@convene.example",
             days=[
-                schemas.DayIn(date=first_day, start=time(9, 30), end=time(12, 30), title=f"Day 1 — {first_day:%A %-d %B}"),
-                schemas.DayIn(date=second_day, start=time(9, 30), end=time(12, 30), title=f"Day 2 — {second_day:%A %-d %B}"),
+                schemas.DayIn(date=first_day, start=time(9, 30), end=time(12, 30),
+                              title=f"Day 1 — {first_day:%A %-d %B}"),
+                schemas.DayIn(date=second_day, start=time(9, 30), end=time(12, 30),
+                              title=f"Day 2 — {second_day:%A %-d %B}"),
             ],
         )
     )
