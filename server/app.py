@@ -76,7 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     celery_init_app(app)
 
-    from server import problems
+    from server import dispatch, problems  # noqa: F401  (dispatch: after-commit task hook)
 
     problems.register(app)
     _register_blueprints(app)

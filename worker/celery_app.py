@@ -41,6 +41,8 @@ def celery_init_app(app: Flask) -> Celery:
     )
     celery_app.set_default()
     app.extensions["celery"] = celery_app
+    import worker.tasks  # noqa: F401  (registers the tasks with this app)
+
     return celery_app
 
 
