@@ -2,6 +2,7 @@
 
 from server.models.accounts import StaffRole, User
 from server.models.applications import Application, ApplicationStatus, Review
+from server.models.breakouts import BreakoutRoom, BreakoutRound, RoomAssignment
 from server.models.events import AgendaDay, AgendaItem, Event
 from server.models.mail import MailStatus, OutboundMail, ScheduledJob
 
@@ -9,11 +10,14 @@ __all__ = [
     "AgendaDay",
     "AgendaItem",
     "Application",
+    "BreakoutRoom",
+    "BreakoutRound",
     "ApplicationStatus",
     "Event",
     "MailStatus",
     "OutboundMail",
     "Review",
+    "RoomAssignment",
     "ScheduledJob",
     "StaffRole",
     "User",
