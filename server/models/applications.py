@@ -60,6 +60,8 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
 
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     is_facilitator: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Organiser override for the selection proposal: "in" (forced in), "out" (forced out) or None.
+    selection_override: Mapped[str | None] = mapped_column(String(3))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
