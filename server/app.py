@@ -110,4 +110,6 @@ def _register_features(app: Flask) -> None:
 
 
 # Each feature package exposes init_app(app); listed here so the app's shape is visible.
-FEATURES: list[str] = []
+FEATURES: list[str] = [
+    "server.applications",
+]

@@ -47,4 +47,7 @@ def celery_init_app(app: Flask) -> Celery:
 
 
 # Periodic jobs read their due dates from the database; beat only wakes them up.
-BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
+BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # applications of non-participants, erased once the meeting's retention period has passed
+    "erase-expired-applications": {"task": "worker.tasks.erase_expired_applications", "schedule": 24 * 3600.0},
+}

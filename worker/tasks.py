@@ -18,3 +18,11 @@ from server import mail
 def deliver_mail(mail_id: int) -> str:
     """Deliver one stored message (idempotent: a sent message is never sent again)."""
     return mail.deliver(mail_id)
+
+
+@shared_task(name="worker.tasks.erase_expired_applications")
+def erase_expired_applications() -> int:
+    """Erase non-participants' applications once their meeting's retention period has passed."""
+    from server.applications import operations
+
+    return operations.erase_expired()

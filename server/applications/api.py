@@ -1,0 +1,180 @@
+"""JSON API for applications: apply (public), review, select, decide, erase (organisers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_login import current_user
+
+from server.api.openapi import documented
+from server.applications import operations as ops
+from server.applications import schemas
+from server.auth import organiser_required
+from server.events.operations import get_event
+from server.extensions import csrf, limiter
+from server.problems import Problem, not_found
+
+bp = Blueprint("applications_api", __name__, url_prefix="/api/events/<slug>")
+
+TAGS = ("applications",)
+
+
+def apply_limit() -> str:
+    """Per-address limit on applying (form and API), e.g. "5 per minute;20 per hour"."""
+    return str(current_app.config.get("APPLY_RATE_LIMIT", "5 per minute;20 per hour"))
+
+
+def _flag(name: str) -> bool:
+    value = request.args.get(name, "").strip().lower()
+    if value in ("", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise Problem(400, "Invalid request", [(name, "must be true or false")])
+
+
+@bp.post("/applications")
+@csrf.exempt  # public and cookie-less, like /api/session; the HTML form keeps its CSRF token
+@limiter.limit(apply_limit)
+@documented("Apply to an event's call (no account); answers 201 with the personal link",
+            body=schemas.ApplicationIn, responses={201: schemas.ApplicationCreatedOut}, tags=TAGS)
+def create_application(slug: str) -> Any:
+    event = get_event(slug)
+    ops.check_call_open(event, ops.now())  # a closed call says so before anything else
+    application, link = ops.submit(event, schemas.parse_body(schemas.ApplicationIn))
+    return jsonify(id=application.id, status=application.status, personal_url=link), 201
+
+
+@bp.get("/applications")
+@organiser_required
+@documented("The review table: filter and sort applications", responses={200: schemas.ApplicationListOut},
+            auth="organiser", tags=TAGS, query=ops.FILTER_QUERY)
+def list_applications(slug: str) -> Any:
+    event = get_event(slug)
+    rows = ops.list_applications(event, ops.parse_filters(request.args), current_user.id)
+    return jsonify(count=len(rows), applications=[ops.row_dict(a, s) for a, s in rows])
+
+
+def _reader(event_id: int, application_id: int) -> int | None:
+    """Organisers read every application; its owner (X-Personal-Token) only their own; anyone else 404."""
+    if current_user.is_authenticated and current_user.is_organiser:
+        return int(current_user.id)
+    token = request.headers.get("X-Personal-Token", "")
+    if token:
+        try:
+            own = ops.by_token(token)
+        except Problem:
+            raise not_found("application") from None
+        if own.id == application_id and own.event_id == event_id:
+            return None
+        raise not_found("application")
+    if current_user.is_authenticated:  # a moderator: not theirs to read
+        raise not_found("application")
+    raise Problem(401, "Login required", [("session", "log in as organiser, or send your X-Personal-Token")])
+
+
+@bp.get("/applications/<int:application_id>")
+@documented("One application with every answer (organisers, or its owner with X-Personal-Token)",
+            responses={200: schemas.ApplicationOut}, auth="organiser or token", tags=TAGS)
+def get_application(slug: str, application_id: int) -> Any:
+    event = get_event(slug)
+    reader = _reader(event.id, application_id)
+    return jsonify(ops.full_dict(ops.get_application(event, application_id), reader))
+
+
+@bp.put("/applications/<int:application_id>/review")
+@organiser_required
+@documented("Score an application 1–5 with a comment; the answer shows the others' scores",
+            body=schemas.ReviewIn, responses={200: schemas.ApplicationOut}, auth="organiser", tags=TAGS)
+def put_review(slug: str, application_id: int) -> Any:
+    application = ops.get_application(get_event(slug), application_id)
+    ops.review(application, current_user, schemas.parse_body(schemas.ReviewIn))
+    return jsonify(ops.full_dict(application, current_user.id))
+
+
+@bp.post("/applications/<int:application_id>/decision")
+@organiser_required
+@documented("Invite, wait-list or decline an application (mail and calendar follow)",
+            body=schemas.DecisionIn, responses={200: schemas.ApplicationOut}, auth="organiser", tags=TAGS)
+def post_decision(slug: str, application_id: int) -> Any:
+    application = ops.get_application(get_event(slug), application_id)
+    ops.decide(application, schemas.parse_body(schemas.DecisionIn).decision)
+    return jsonify(ops.full_dict(application, current_user.id))
+
+
+@bp.put("/applications/<int:application_id>/override")
+@organiser_required
+@documented("Force an application into or out of the selection proposal (null clears)",
+            body=schemas.OverrideIn, responses={200: schemas.ApplicationOut}, auth="organiser", tags=TAGS)
+def put_override(slug: str, application_id: int) -> Any:
+    application = ops.get_application(get_event(slug), application_id)
+    ops.set_override(application, schemas.parse_body(schemas.OverrideIn).override)
+    return jsonify(ops.full_dict(application, current_user.id))
+
+
+@bp.delete("/applications/<int:application_id>")
+@organiser_required
+@documented("Erase a person's identity and answers (anonymous counts stay)", responses={204: None},
+            auth="organiser", tags=TAGS)
+def erase_application(slug: str, application_id: int) -> Any:
+    ops.erase(ops.get_application(get_event(slug), application_id))
+    return "", 204
+
+
+@bp.get("/selection/targets")
+@organiser_required
+@documented("Seats and diversity targets", responses={200: schemas.TargetsOut}, auth="organiser",
+            tags=("selection",))
+def get_targets(slug: str) -> Any:
+    return jsonify(ops.targets_dict(get_event(slug)))
+
+
+@bp.put("/selection/targets")
+@organiser_required
+@documented("Replace seats and diversity targets", body=schemas.TargetsIn, responses={200: schemas.TargetsOut},
+            auth="organiser", tags=("selection",))
+def put_targets(slug: str) -> Any:
+    event = ops.set_targets(get_event(slug), schemas.parse_body(schemas.TargetsIn))
+    return jsonify(ops.targets_dict(event))
+
+
+@bp.get("/selection/proposal")
+@organiser_required
+@documented("Propose a selection from the reviewed applications, with its explanation",
+            responses={200: schemas.ProposalOut}, auth="organiser", tags=("selection",),
+            query={"include_unreviewed": "true to let unreviewed applications fill minimum targets"})
+def get_proposal(slug: str) -> Any:
+    return jsonify(ops.proposal_dict(ops.propose(get_event(slug), _flag("include_unreviewed"))))
+
+
+@bp.post("/selection/apply")
+@organiser_required
+@documented("Apply the proposal you looked at: invite, wait-list and decline in bulk",
+            body=schemas.ApplySelectionIn, responses={200: schemas.AppliedOut}, auth="organiser",
+            tags=("selection",), query={"include_unreviewed": "as for the proposal"})
+def apply_selection(slug: str) -> Any:
+    event = get_event(slug)
+    counts = ops.apply_selection(event, schemas.parse_body(schemas.ApplySelectionIn), _flag("include_unreviewed"))
+    return jsonify(counts)
+
+
+def _offer_dict(free: int, pick: Any) -> dict[str, Any]:
+    return {"free_seats": free, "offer": ops.person_dict(pick) if pick is not None else None}
+
+
+@bp.get("/waitlist/next")
+@organiser_required
+@documented("Free seats and the wait-listed person who would best fill one", responses={200: schemas.WaitlistOfferOut},
+            auth="organiser", tags=("selection",))
+def get_waitlist_next(slug: str) -> Any:
+    return jsonify(_offer_dict(*ops.waitlist_offer(get_event(slug))))
+
+
+@bp.post("/waitlist/promote")
+@organiser_required
+@documented("Invite the offered wait-listed person", responses={200: schemas.ApplicationOut}, auth="organiser",
+            tags=("selection",))
+def post_waitlist_promote(slug: str) -> Any:
+    application = ops.promote_next(get_event(slug))
+    return jsonify(ops.full_dict(application, current_user.id))

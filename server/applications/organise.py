@@ -1,0 +1,247 @@
+"""Organiser pages: the review table, one application, the selection, the call, CSV exports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from server.applications import operations as ops
+from server.applications import schemas
+from server.core.timeutil import TimeError, local_to_utc
+from server.core.vocab import REGION_LABELS, ROLE_LABELS, WORKS_WITH_LABELS, Region, Role
+from server.events import operations as event_ops
+from server.events.schemas import EventPatch
+from server.models import ApplicationStatus
+from server.problems import Problem
+
+bp = Blueprint("applications_organise", __name__, url_prefix="/organise/<slug>")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def organiser_page(view: F) -> F:
+    @wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_organiser:
+            raise Problem(403, "Forbidden", [("role", "only organisers may open this page")])
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _back(slug: str, application_id: int | None = None) -> Any:
+    if application_id is not None:
+        return redirect(url_for(".application", slug=slug, application_id=application_id))
+    return redirect(url_for(".table", slug=slug))
+
+
+def _flash_problem(problem: Problem) -> None:
+    flash("; ".join(f"{e['field']}: {e['reason']}" for e in problem.errors) or problem.title, "error")
+
+
+LABELS = {"roles": ROLE_LABELS, "regions": REGION_LABELS, "works_with": WORKS_WITH_LABELS,
+          "statuses": [s.value for s in ApplicationStatus]}
+
+
+@bp.get("/applications")
+@organiser_page
+def table(slug: str) -> Any:
+    event = event_ops.get_event(slug)
+    args = {k: v for k, v in request.args.items() if v}
+    filters = ops.parse_filters(args)
+    rows = ops.list_applications(event, filters, current_user.id)
+    free, offer = ops.waitlist_offer(event)
+    return render_template("applications/table.html", event=event, rows=rows, filters=filters, labels=LABELS,
+                           sorts=ops.SORTS, deadline_label=ops.deadline_label(event), tz=event.zone,
+                           call_open=event.call_is_open(ops.now()), free=free, offer=offer)
+
+
+@bp.post("/call")
+@organiser_page
+def call(slug: str) -> Any:
+    event = event_ops.get_event(slug)
+    action = request.form.get("action")
+    if action == "close":
+        patch = EventPatch(call_closed=True)
+    elif action == "reopen":
+        patch = EventPatch(call_closed=False)
+    elif action == "extend":
+        try:
+            local = datetime.fromisoformat(request.form.get("deadline", ""))
+            deadline = local_to_utc(local.date(), local.time(), event.zone)
+        except (ValueError, TimeError) as exc:
+            flash(f"deadline: {exc}", "error")
+            return _back(slug)
+        patch = EventPatch(application_deadline=deadline, call_closed=False)
+    else:
+        flash("Choose close, reopen or extend.", "error")
+        return _back(slug)
+    event_ops.update_event(event, patch)
+    flash(f"The call is {'closed' if event.call_closed else 'open'}; the deadline is {ops.deadline_label(event)}.",
+          "info")
+    return _back(slug)
+
+
+@bp.get("/applications/<int:application_id>")
+@organiser_page
+def application(slug: str, application_id: int) -> Any:
+    event = event_ops.get_event(slug)
+    a = ops.get_application(event, application_id)
+    return render_template("applications/review.html", event=event, a=a, labels=LABELS,
+                           summary=ops.summarise(a, current_user.id),
+                           reviews=ops.reviews_visible_to(a, current_user.id))
+
+
+@bp.post("/applications/<int:application_id>/review")
+@organiser_page
+def review(slug: str, application_id: int) -> Any:
+    a = ops.get_application(event_ops.get_event(slug), application_id)
+    try:
+        data = schemas.validate(schemas.ReviewIn, {"score": _int(request.form.get("score")),
+                                                   "comment": request.form.get("comment", "")})
+        ops.review(a, current_user, data)
+    except Problem as problem:
+        _flash_problem(problem)
+        return _back(slug, application_id)
+    flash("Your score is saved; the other reviewers' scores are shown below.", "info")
+    return _back(slug, application_id)
+
+
+def _int(value: str | None) -> int | str | None:
+    return int(value) if value and value.strip().isdigit() else value
+
+
+@bp.post("/applications/<int:application_id>/decision")
+@organiser_page
+def decision(slug: str, application_id: int) -> Any:
+    a = ops.get_application(event_ops.get_event(slug), application_id)
+    try:
+        ops.decide(a, schemas.validate(schemas.DecisionIn, {"decision": request.form.get("decision")}).decision)
+    except Problem as problem:
+        _flash_problem(problem)
+    else:
+        flash(f"{a.name}: {a.status}.", "info")
+    if request.form.get("next") == "selection":
+        return redirect(url_for(".selection", slug=slug))
+    return redirect(url_for(".application", slug=slug, application_id=application_id))
+
+
+@bp.post("/applications/<int:application_id>/override")
+@organiser_page
+def override(slug: str, application_id: int) -> Any:
+    a = ops.get_application(event_ops.get_event(slug), application_id)
+    value = request.form.get("override") or None
+    try:
+        ops.set_override(a, schemas.validate(schemas.OverrideIn, {"override": value}).override)
+    except Problem as problem:
+        _flash_problem(problem)
+    return redirect(url_for(".selection", slug=slug) if request.form.get("next") == "selection"
+                    else url_for(".application", slug=slug, application_id=application_id))
+
+
+@bp.post("/applications/<int:application_id>/erase")
+@organiser_page
+def erase(slug: str, application_id: int) -> Any:
+    a = ops.get_application(event_ops.get_event(slug), application_id)
+    if request.form.get("confirm") != "yes":
+        flash("Tick the box to confirm the erasure.", "error")
+        return _back(slug, application_id)
+    ops.erase(a)
+    flash(f"Application #{application_id} is erased.", "info")
+    return _back(slug)
+
+
+@bp.get("/selection")
+@organiser_page
+def selection(slug: str) -> Any:
+    event = event_ops.get_event(slug)
+    include = request.args.get("include_unreviewed") == "1"
+    proposal = ops.proposal_dict(ops.propose(event, include))
+    free, offer = ops.waitlist_offer(event)
+    return render_template("applications/selection.html", event=event, targets=ops.targets_dict(event),
+                           proposal=proposal, include_unreviewed=include, labels=LABELS, free=free, offer=offer,
+                           regions=list(Region), roles=list(Role))
+
+
+def _share(value: str | None) -> float | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return float(value) / 100
+    except ValueError:
+        return -1.0  # refused by the schema, naming the field
+
+
+@bp.post("/selection/targets")
+@organiser_page
+def targets(slug: str) -> Any:
+    event = event_ops.get_event(slug)
+    form = request.form
+    body: dict[str, Any] = {
+        "seats": _int(form.get("seats")),
+        "region_min": {r.value: s for r in Region if (s := _share(form.get(f"min_{r.value}"))) is not None},
+        "region_max": {r.value: s for r in Region if (s := _share(form.get(f"max_{r.value}"))) is not None},
+        "roles": form.getlist("roles"),
+        "max_per_organisation": _int(form.get("max_per_organisation")) or None,
+        "max_per_country": _int(form.get("max_per_country")) or None,
+    }
+    try:
+        ops.set_targets(event, schemas.validate(schemas.TargetsIn, body))
+    except Problem as problem:
+        _flash_problem(problem)
+    else:
+        flash("Targets saved.", "info")
+    return redirect(url_for(".selection", slug=slug))
+
+
+@bp.post("/selection/apply")
+@organiser_page
+def apply(slug: str) -> Any:
+    event = event_ops.get_event(slug)
+    include = request.form.get("include_unreviewed") == "1"
+    try:
+        counts = ops.apply_selection(event, schemas.validate(
+            schemas.ApplySelectionIn, {"proposal_id": request.form.get("proposal_id", "")}), include)
+    except Problem as problem:
+        _flash_problem(problem)
+    else:
+        flash(f"Applied: {counts['invited']} invited, {counts['waitlisted']} wait-listed, "
+              f"{counts['rejected']} declined, {counts['unchanged']} unchanged.", "info")
+    return redirect(url_for(".selection", slug=slug))
+
+
+@bp.post("/waitlist/promote")
+@organiser_page
+def promote(slug: str) -> Any:
+    try:
+        a = ops.promote_next(event_ops.get_event(slug))
+    except Problem as problem:
+        _flash_problem(problem)
+    else:
+        flash(f"{a.name} is invited from the wait-list.", "info")
+    return redirect(url_for(".table", slug=slug) if request.form.get("next") == "table"
+                    else url_for(".selection", slug=slug))
+
+
+def _csv_response(text: str, name: str) -> Response:
+    return Response("\ufeff" + text, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+@bp.get("/applications.csv")
+@organiser_page
+def applications_csv(slug: str) -> Any:
+    event = event_ops.get_event(slug)
+    return _csv_response(ops.applications_csv(event), f"{event.slug}-applications.csv")
+
+
+@bp.get("/participants.csv")
+@organiser_page
+def participants_csv(slug: str) -> Any:
+    event = event_ops.get_event(slug)
+    return _csv_response(ops.participants_csv(event), f"{event.slug}-participants.csv")

@@ -1,0 +1,176 @@
+"""Public pages: the application form (no account, no JavaScript needed) and the personal link."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import pycountry
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from server.applications import operations as ops
+from server.applications import schemas
+from server.applications.api import apply_limit
+from server.core.vocab import ROLE_LABELS, WORKS_WITH_LABELS
+from server.events.operations import get_event
+from server.events.pages import viewer_zone
+from server.extensions import limiter
+from server.problems import Problem
+
+bp = Blueprint("applications", __name__)
+
+# Offered as tick boxes; any other ISO 639 language can be typed in.
+COMMON_LANGUAGES = (
+    ("en", "English"), ("ru", "Russian"), ("fr", "French"), ("de", "German"), ("nl", "Dutch"),
+    ("kk", "Kazakh"), ("uz", "Uzbek"), ("ky", "Kyrgyz"), ("tg", "Tajik"), ("tk", "Turkmen"),
+    ("ar", "Arabic"), ("tr", "Turkish"),
+)
+SHARE_LABELS = {
+    "with_name": "Yes, with my name",
+    "anonymous": "Yes, without my name",
+    "no": "No, keep them for the organisers",
+}
+PERSONAL_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+
+
+@cache
+def countries() -> tuple[tuple[str, str], ...]:
+    names = [(c.alpha_2, str(getattr(c, "common_name", None) or c.name)) for c in pycountry.countries]
+    names.append(("XK", "Kosovo"))
+    return tuple(sorted(names, key=lambda pair: pair[1]))
+
+
+def form_data(form: MultiDict[str, str], *, with_identity: bool = True) -> dict[str, Any]:
+    """The HTML form as the JSON body the API takes (one field per key question)."""
+    data: dict[str, Any] = {k: form.get(k, "") for k in (
+        "name", "organisation", "job_title", "country", "role", "role_other", "work_relation", "challenges",
+    )}
+    data["share_questions"] = form.get("share_questions", "anonymous")
+    data["languages"] = [*form.getlist("languages"),
+                         *(part.strip() for part in form.get("languages_other", "").split(",") if part.strip())]
+    data["works_with"] = form.getlist("works_with")
+    data["key_questions"] = [q for q in (form.get(f"key_question_{i}", "").strip() for i in (1, 2, 3)) if q]
+    if with_identity:
+        data["email"] = form.get("email", "")
+        data["consent"] = form.get("consent") == "yes"
+        data[schemas.HONEYPOT] = form.get(schemas.HONEYPOT, "")
+    return data
+
+
+def form_errors(problem: Problem) -> dict[str, str]:
+    """Problem fields as the form's own field names, so each error sits next to its control."""
+    errors: dict[str, str] = {}
+    for error in problem.errors:
+        parts = error["field"].split(".")
+        name = parts[0]
+        if name == "key_questions":
+            name = f"key_question_{int(parts[1]) + 1}" if len(parts) > 1 and parts[1].isdigit() else "key_question_1"
+        errors.setdefault(name, error["reason"])
+    return errors
+
+
+def _context(event: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        "event": event, "tz": event.zone, "viewer_tz": viewer_zone(), "countries": countries(),
+        "roles": ROLE_LABELS, "works_with_labels": WORKS_WITH_LABELS, "languages": COMMON_LANGUAGES,
+        "share_labels": SHARE_LABELS, "limits": schemas.LIMITS, "honeypot": schemas.HONEYPOT,
+        "deadline_label": ops.deadline_label(event), "call_open": event.call_is_open(ops.now()), **extra,
+    }
+
+
+@bp.route("/events/<slug>/apply", methods=["GET", "POST"])
+@limiter.limit(apply_limit, methods=["POST"])
+def apply_form(slug: str) -> Any:
+    event = get_event(slug)
+    if request.method == "GET":
+        return render_template("applications/apply.html", **_context(event, values=MultiDict(), errors={}))
+    try:
+        ops.check_call_open(event, ops.now())
+        data = schemas.validate(schemas.ApplicationIn, form_data(request.form))
+        _, link = ops.submit(event, data)
+    except Problem as problem:
+        if problem.status not in (403, 409, 422):
+            raise
+        return render_template("applications/apply.html", **_context(
+            event, values=request.form, errors=form_errors(problem), problem=problem,
+        )), problem.status
+    flash("Thank you: your application is in. We have emailed you this page's link; keep it to change "
+          "your answers until the deadline or to withdraw.", "info")
+    return redirect(link.removeprefix(ops._base()))
+
+
+def _personal(token: str, template: str, status: int = 200, **extra: Any) -> Any:
+    application = ops.by_token(token)
+    event = application.event
+    context = _context(event, application=application, token=token, editable=ops.editable(application),
+                       labels=ops.LABELS, **extra)
+    return render_template(template, **context), status, PERSONAL_HEADERS
+
+
+@bp.get("/p/<token>")
+@limiter.limit("60 per minute")
+def personal(token: str) -> Any:
+    return _personal(token, "applications/personal.html")
+
+
+@bp.route("/p/<token>/edit", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def personal_edit(token: str) -> Any:
+    application = ops.by_token(token)
+    if request.method == "GET":
+        values = MultiDict(_values_of(application))
+        return _personal(token, "applications/edit.html", values=values, errors={})
+    try:
+        ops.edit(application, schemas.validate(schemas.ApplicationEdit, form_data(request.form, with_identity=False)))
+    except Problem as problem:
+        if problem.status not in (403, 409, 422):
+            raise
+        return _personal(token, "applications/edit.html", problem.status, values=request.form,
+                         errors=form_errors(problem), problem=problem)
+    flash("Your changes are saved.", "info")
+    return redirect(url_for(".personal", token=token))
+
+
+def _values_of(application: Any) -> list[tuple[str, str]]:
+    values: list[tuple[str, str]] = [(k, getattr(application, k) or "") for k in (
+        "name", "organisation", "job_title", "country", "role", "role_other", "work_relation", "challenges",
+        "share_questions",
+    )]
+    common = {code for code, _ in COMMON_LANGUAGES}
+    values += [("languages", code) for code in application.languages if code in common]
+    values.append(("languages_other", ", ".join(c for c in application.languages if c not in common)))
+    values += [("works_with", w) for w in application.works_with]
+    values += [(f"key_question_{i + 1}", q) for i, q in enumerate(application.key_questions)]
+    return values
+
+
+@bp.post("/p/<token>/respond")
+def personal_respond(token: str) -> Any:
+    application = ops.by_token(token)
+    response = request.form.get("response", "")
+    if response not in ("accept", "decline"):
+        raise Problem(422, "Invalid request", [("response", "choose accept or decline")])
+    ops.respond(application, response)
+    flash("Thank you: you have accepted. See you there." if response == "accept"
+          else "You have declined. Thank you for letting us know.", "info")
+    return redirect(url_for(".personal", token=token))
+
+
+@bp.post("/p/<token>/withdraw")
+def personal_withdraw(token: str) -> Any:
+    ops.withdraw(ops.by_token(token))
+    flash("Your application is withdrawn.", "info")
+    return redirect(url_for(".personal", token=token))
+
+
+@bp.post("/p/<token>/erase")
+def personal_erase(token: str) -> Any:
+    application = ops.by_token(token)
+    if request.form.get("confirm") != "yes":
+        flash("Tick the box to confirm that your data should be erased.", "error")
+        return redirect(url_for(".personal", token=token))
+    slug = application.event.slug
+    ops.erase(application)
+    flash("Your application and your personal data are erased. This link no longer works.", "info")
+    return redirect(url_for("pages.event_page", slug=slug))
