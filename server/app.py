@@ -25,7 +25,7 @@ def _config_from(settings: Settings) -> dict[str, Any]:
         "OUTBOX_PATH": str(settings.instance_path / "outbox"),
         "CELERY_BROKER_URL": settings.broker_url,
         "SOCKETIO_ASYNC_MODE": settings.SOCKETIO_ASYNC_MODE,
-        "SOCKETIO_CHANNEL": "convene-socketio",
+        "SOCKETIO_CHANNEL": settings.SOCKETIO_CHANNEL,
         # Cookies: not readable by scripts, not sent on cross-site posts, HTTPS-only behind TLS.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -111,5 +111,6 @@ def _register_features(app: Flask) -> None:
 
 # Each feature package exposes init_app(app); listed here so the app's shape is visible.
 FEATURES: list[str] = [
+    "server.live",
     "server.applications",
 ]

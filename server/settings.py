@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         default="threading",
         description="threading (embedded default, simple-websocket) or gevent (under gunicorn).",
     )
+    SOCKETIO_CHANNEL: str = Field(
+        default="convene-socketio",
+        description="Redis channel of the Socket.IO message queue (and prefix of the live Redis keys); "
+        "processes of one cluster share it.",
+    )
     SESSION_COOKIE_SECURE: bool = Field(
         default=False,
         description="Send cookies over HTTPS only; set to true behind TLS.",

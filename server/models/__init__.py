@@ -4,6 +4,15 @@ from server.models.accounts import StaffRole, User
 from server.models.applications import Application, ApplicationStatus, Review
 from server.models.breakouts import BreakoutRoom, BreakoutRound, RoomAssignment
 from server.models.events import AgendaDay, AgendaItem, Event
+from server.models.live import (
+    LiveStateRow,
+    QAQueueRow,
+    QuestionRow,
+    QuestionVote,
+    RoomNotesRow,
+    SpeakerEntry,
+    SpeakerQueueRow,
+)
 from server.models.mail import MailStatus, OutboundMail, ScheduledJob
 
 __all__ = [
@@ -14,11 +23,18 @@ __all__ = [
     "BreakoutRound",
     "ApplicationStatus",
     "Event",
+    "LiveStateRow",
     "MailStatus",
     "OutboundMail",
+    "QAQueueRow",
+    "QuestionRow",
+    "QuestionVote",
     "Review",
     "RoomAssignment",
+    "RoomNotesRow",
     "ScheduledJob",
+    "SpeakerEntry",
+    "SpeakerQueueRow",
     "StaffRole",
     "User",
 ]

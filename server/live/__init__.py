@@ -1,0 +1,21 @@
+"""The live meeting over Socket.IO: agenda driving, Q&A, speakers' lists, room notes, presence.
+
+``init_app(app)`` binds the socket handlers to this app's Socket.IO server, registers the
+organiser endpoints (seed, exports) and the per-process registry of connections. The contract
+is docs/realtime.md; the one module that emits is ``server.live.emit``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from server.live import sockets
+    from server.live.api import bp
+    from server.live.ephemeral import Ephemeral
+
+    app.extensions["convene.live"] = Ephemeral(app.config.get("REDIS_URL"), app.config["SOCKETIO_CHANNEL"])
+    app.config.setdefault("LIVE_PRESENCE_DEBOUNCE", 1.0)
+    sockets.register_handlers()
+    app.register_blueprint(bp)

@@ -1,0 +1,237 @@
+"""The one module that emits live events and decides who receives them.
+
+Every broadcast goes out after the commit, without a callback (so it is encoded once whatever
+the number of recipients), to rooms named by ``server.sessions.events``. In a web process it
+uses the app's Socket.IO server; in a Celery worker (a task that is not run eagerly) it uses a
+write-only ``SocketIO(message_queue=REDIS_URL, channel=SOCKETIO_CHANNEL)``, so a task reaches
+every client of every web process through Redis without being a server itself.
+
+For the break-out rooms product: ``room_assigned`` (tell a participant their room and move
+their sockets into it, on publish or on a move) and ``live_state_changed``.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app
+from flask_socketio import SocketIO
+from socketio.pubsub_manager import PubSubManager
+
+from server.extensions import socketio
+from server.live.ephemeral import Ephemeral
+from server.sessions import qa
+from server.sessions.events import (
+    AGENDA_STATE,
+    NOTES_STATE,
+    QA_CHANGED,
+    ROOM_ASSIGNED,
+    SPEAKER_STATE,
+    Change,
+    breakout_room,
+    event_room,
+    moderators_room,
+    person_room,
+)
+from server.sessions.live_state import LiveState, RoomNotes
+from server.sessions.speakers import SpeakerQueue
+
+PRESENCE_STATE = "presence:state"  # see server.live.presence_stream; not versioned
+
+_external: dict[tuple[str, str], SocketIO] = {}
+_external_lock = threading.Lock()
+
+
+def external(message_queue: str, channel: str) -> SocketIO:
+    """Return a write-only Socket.IO emitter on a message queue, for processes that serve no sockets."""
+    with _external_lock:
+        key = (message_queue, channel)
+        if key not in _external:
+            _external[key] = SocketIO(message_queue=message_queue, channel=channel)
+        return _external[key]
+
+
+def _in_worker() -> bool:
+    try:
+        from celery import current_task
+    except ImportError:  # pragma: no cover
+        return False
+    if not current_task:  # a proxy: falsy outside a task
+        return False
+    return not getattr(current_task.request, "is_eager", True)
+
+
+def _sio() -> SocketIO:
+    if _in_worker() and current_app.config.get("REDIS_URL"):
+        return external(current_app.config["REDIS_URL"], current_app.config["SOCKETIO_CHANNEL"])
+    return socketio
+
+
+def ephemeral(app: Flask | None = None) -> Ephemeral:
+    """This process's registry of connections, presence and rate-limit buckets."""
+    return (app or current_app).extensions["convene.live"]  # type: ignore[no-any-return]
+
+
+def _emit(event: str, payload: dict[str, Any], to: str | list[str]) -> None:
+    _sio().emit(event, payload, to=to)
+
+
+# ---------------------------------------------------------------------------------------------
+# Broadcasts of the versioned streams
+# ---------------------------------------------------------------------------------------------
+
+
+def agenda_state(state: LiveState, change: Change, now: datetime) -> None:
+    """Send the whole live state to everyone in the event."""
+    _emit(AGENDA_STATE, {**state.snapshot(now), "action": change.action}, event_room(state.event_id))
+
+
+def qa_changed(event_id: int, queue: qa.QAQueue, change: Change) -> None:
+    """Send the audience view to the queue's audience and the moderator view to moderators."""
+    kind, ref = queue.key
+    audience = event_room(event_id) if kind == "item" else breakout_room(ref)
+    _emit(QA_CHANGED, qa.change_payload(queue, change, moderator=False), audience)
+    _emit(QA_CHANGED, qa.change_payload(queue, change, moderator=True), moderators_room(event_id))
+
+
+def speaker_state(event_id: int, queue: SpeakerQueue, change: Change, now: datetime) -> None:
+    kind, ref = queue.key
+    to: str | list[str] = event_room(event_id) if kind == "plenary" else [breakout_room(ref), moderators_room(event_id)]
+    _emit(SPEAKER_STATE, {**queue.snapshot(now), "action": change.action}, to)
+
+
+def notes_state(event_id: int, notes: RoomNotes) -> None:
+    _emit(NOTES_STATE, notes.snapshot(), [breakout_room(notes.room_id), moderators_room(event_id)])
+
+
+# ---------------------------------------------------------------------------------------------
+# Rooms of one person (break-out assignment)
+# ---------------------------------------------------------------------------------------------
+
+
+def _enter(sio: SocketIO, sid: str, room: str) -> None:
+    manager = sio.server.manager
+    if manager.is_connected(sid, "/"):
+        sio.server.enter_room(sid, room, namespace="/")
+    elif isinstance(manager, PubSubManager):
+        manager.enter_room(sid, "/", room)  # published: the process holding the sid joins it
+
+
+def _leave(sio: SocketIO, sid: str, room: str) -> None:
+    manager = sio.server.manager
+    if manager.is_connected(sid, "/"):
+        sio.server.leave_room(sid, room, namespace="/")
+    elif isinstance(manager, PubSubManager):
+        manager.leave_room(sid, "/", room)
+
+
+def move_to_room(application_id: int, room_id: int | None) -> int:
+    """Move every socket of a participant into ``room:<room_id>`` (None: out of any room).
+
+    Works across processes: the sids come from the registry (Redis when set) and the join is
+    published to the process that holds the socket. Returns the number of sockets moved.
+    """
+    sio = _sio()
+    registry = ephemeral()
+    moved = 0
+    for sid, old in registry.sids_of(application_id).items():
+        if old == room_id:
+            continue
+        if old is not None:
+            _leave(sio, sid, breakout_room(old))
+        if room_id is not None:
+            _enter(sio, sid, breakout_room(room_id))
+        registry.set_room(application_id, sid, room_id)
+        moved += 1
+    return moved
+
+
+def room_assigned(event_id: int, application_id: int, room_payload: dict[str, Any]) -> None:
+    """Tell a participant their (new) room and move their sockets into it.
+
+    ``room_payload`` is ``{round_id, room_id, room_name, video_url}`` (see
+    ``server.live.operations.room_payload``); ``room_id: None`` means no room in that round.
+    Call it after the commit that published the round or moved the person.
+    """
+    move_to_room(application_id, room_payload.get("room_id"))
+    _emit(ROOM_ASSIGNED, dict(room_payload), person_room(application_id))
+    presence_changed(event_id)
+
+
+def live_state_changed(event_id: int, now: datetime | None = None) -> None:
+    """Raise the live state's version and broadcast it (something it shows changed elsewhere)."""
+    from server.live import operations
+    from server.models.types import utcnow
+
+    moment = now or utcnow()
+    state, change = operations.refresh_live_state(event_id, moment)
+    agenda_state(state, change, moment)
+
+
+# ---------------------------------------------------------------------------------------------
+# Presence (ephemeral: counts for everyone, names for moderators; coalesced, at most 1/s)
+# ---------------------------------------------------------------------------------------------
+
+
+def presence_payloads(event_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the audience and the moderator presence of an event, over all processes."""
+    people = ephemeral().presence(event_id)
+    rooms: dict[str, int] = {}
+    participants = [p for p in people.values() if not p["staff"]]
+    for p in participants:
+        if p.get("room_id") is not None:
+            rooms[str(p["room_id"])] = rooms.get(str(p["room_id"]), 0) + 1
+    audience = {
+        "stream": f"presence:{event_id}",
+        "version": None,
+        "view": "audience",
+        "event_id": event_id,
+        "participants": len(participants),
+        "staff": len(people) - len(participants),
+        "rooms": rooms,
+    }
+    moderator = {
+        **audience,
+        "view": "moderator",
+        "people": sorted(
+            ({"person_id": p["person_id"], "name": p["name"], "staff": p["staff"], "room_id": p.get("room_id")}
+             for p in people.values()),
+            key=lambda p: (p["staff"], str(p["name"]).lower()),
+        ),
+    }
+    return audience, moderator
+
+
+def _emit_presence(event_id: int) -> None:
+    audience, moderator = presence_payloads(event_id)
+    _emit(PRESENCE_STATE, audience, event_room(event_id))
+    _emit(PRESENCE_STATE, moderator, moderators_room(event_id))
+
+
+def presence_changed(event_id: int) -> None:
+    """Broadcast presence soon: changes within LIVE_PRESENCE_DEBOUNCE seconds go out as one."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    delay = float(app.config.get("LIVE_PRESENCE_DEBOUNCE", 1.0))
+    if delay <= 0 or _in_worker():
+        _emit_presence(event_id)
+        return
+    registry = ephemeral(app)
+    with registry._lock:
+        if event_id in registry.presence_pending:
+            return
+        registry.presence_pending.add(event_id)
+    socketio.start_background_task(_presence_later, app, event_id, delay)
+
+
+def _presence_later(app: Flask, event_id: int, delay: float) -> None:
+    socketio.sleep(delay)
+    registry = ephemeral(app)
+    with registry._lock:
+        registry.presence_pending.discard(event_id)
+    with app.app_context():
+        try:
+            _emit_presence(event_id)
+        except Exception:  # presence is best effort; never kill the server's loop
+            app.logger.exception("presence broadcast failed")
