@@ -113,4 +113,5 @@ def _register_features(app: Flask) -> None:
 FEATURES: list[str] = [
     "server.live",
     "server.applications",
+    "server.invitations",
 ]

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from server.extensions import db
@@ -70,3 +72,63 @@ def _dispatch(session: Session) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _forget(session: Session, previous_transaction: Any) -> None:
     session.info.pop(_KEY, None)
+
+
+# ------------------------------------------------------------------ scheduled jobs
+# ScheduledJob rows say what is due when (reminders, erasure after retention ...); a Celery
+# beat entry runs `run_due_jobs` every minute. Features register one handler per job kind.
+
+JobHandler = Callable[[Any], None]
+JOB_HANDLERS: dict[str, JobHandler] = {}
+
+
+def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
+    """Register the function that runs ScheduledJob rows of `kind` (it receives the row)."""
+
+    def register(fn: JobHandler) -> JobHandler:
+        JOB_HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def run_due_jobs(now: datetime | None = None, limit: int = 100) -> list[int]:
+    """Run every due job once. A job is claimed (done_at set) in the same transaction as its
+    handler's writes: if the handler fails or the process dies, nothing is kept and the job is
+    due again at the next tick; two runners racing on one job run it once (the conditional
+    UPDATE lets only one of them through). Kinds without a handler here are left alone."""
+    from server.models import ScheduledJob
+    from server.models.types import utcnow
+
+    now = now or utcnow()
+    done: list[int] = []
+    due = db.session.execute(
+        select(ScheduledJob.id, ScheduledJob.kind)
+        .where(ScheduledJob.done_at.is_(None), ScheduledJob.due_at <= now)
+        .order_by(ScheduledJob.due_at, ScheduledJob.id)
+        .limit(limit)
+    ).all()
+    db.session.commit()
+    for job_id, kind in due:
+        handler = JOB_HANDLERS.get(kind)
+        if handler is None:
+            continue
+        try:
+            claimed = db.session.execute(
+                update(ScheduledJob)
+                .where(ScheduledJob.id == job_id, ScheduledJob.done_at.is_(None))
+                .values(done_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                db.session.rollback()
+                continue
+            handler(db.session.get(ScheduledJob, job_id))
+            db.session.commit()
+            done.append(job_id)
+        except Exception:
+            db.session.rollback()
+            log.exception("scheduled job %s (%s) failed; it stays due", job_id, kind)
+            if current_app.config.get("TESTING") and current_app.config.get("TASKS_PROPAGATE", True):
+                raise
+    return done

@@ -67,6 +67,24 @@ class Settings(BaseSettings):
         description="`convene serve` seeds the reference event and demo accounts into an empty database.",
     )
     RATELIMIT_ENABLED: bool = Field(default=True, description="Turn rate limits on or off.")
+    CELERY_VISIBILITY_TIMEOUT: int = Field(
+        default=3600,
+        description="Seconds before Redis hands a task that a worker took but never acknowledged "
+        "(the worker died) to another worker.",
+    )
+    MAIL_SENDING_LEASE: int = Field(
+        default=300,
+        description="Seconds a worker may hold a mail in 'sending'; after that the claim counts "
+        "as abandoned (dead worker) and another attempt may take it. Keep above the SMTP timeout.",
+    )
+    MAIL_RETRY_BACKOFF: int = Field(
+        default=30,
+        description="First retry delay in seconds after an SMTP 4xx or a dropped connection; "
+        "doubles per attempt up to two hours.",
+    )
+    MAIL_MAX_RETRIES: int = Field(
+        default=8, description="Retries after temporary SMTP failures before a mail is marked failed."
+    )
 
     @property
     def instance_path(self) -> Path:

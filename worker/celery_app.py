@@ -32,7 +32,7 @@ def celery_init_app(app: Flask) -> Celery:
             "task_serializer": "json",
             "accept_content": ["json"],
             "broker_connection_retry_on_startup": True,
-            "broker_transport_options": {"visibility_timeout": 3600},
+            "broker_transport_options": _transport_options(app),
             "beat_schedule": BEAT_SCHEDULE,
             "timezone": "UTC",
             "imports": ["worker.tasks"],
@@ -46,8 +46,24 @@ def celery_init_app(app: Flask) -> Celery:
     return celery_app
 
 
+def _transport_options(app: Flask) -> dict[str, Any]:
+    """Redis hands an unacknowledged task (its worker died: acks are late) to another worker
+    after the visibility timeout; the sweep for such tasks runs often enough to honour it."""
+    settings = app.config.get("SETTINGS")
+    timeout = int(getattr(settings, "CELERY_VISIBILITY_TIMEOUT", 3600))
+    options: dict[str, Any] = {"visibility_timeout": timeout}
+    if timeout < 600:
+        options.update(unacked_restore_interval=max(1, min(10, timeout // 3)),
+                       unacked_restore_throttle=1)
+    return options
+
+
 # Periodic jobs read their due dates from the database; beat only wakes them up.
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # mail rows whose task was lost (process died between commit and enqueue, broker lost it)
+    "sweep-mail": {"task": "worker.tasks.sweep_mail", "schedule": 60.0},
+    # ScheduledJob rows that are due: invitation reminders, and other features' jobs
+    "run-due-jobs": {"task": "worker.tasks.run_due_jobs", "schedule": 60.0},
     # applications of non-participants, erased once the meeting's retention period has passed
     "erase-expired-applications": {"task": "worker.tasks.erase_expired_applications", "schedule": 24 * 3600.0},
 }

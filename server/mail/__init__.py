@@ -1,18 +1,48 @@
 """Outgoing mail: every message is a row first, delivered by a task after commit.
 
-`queue_mail` is idempotent per key: the same key queued twice is one message.
+The row (``OutboundMail``) is the single record of a message and of its delivery state:
+``queued → sending → sent``, or ``failed`` with the reason, or ``skipped`` (no longer wanted,
+e.g. an invitation superseded by the meeting's cancellation).
+
+Exactly once, as far as it can be had
+-------------------------------------
+* ``queue_mail`` is idempotent per key (``OutboundMail.idempotency_key`` is unique): the same
+  key queued three times is one row, hence one message.
+* The delivering task may run several times for one row (enqueued three times, Redis
+  redelivering after a worker died, the sweeper): every run first *claims* the row with one
+  conditional ``UPDATE ... SET status='sending' WHERE id=? AND status='queued'`` and goes on
+  only if it changed exactly one row. Racing workers therefore send once; a run that finds
+  the row ``sent``/``failed`` stops, and one that finds it ``sending`` retries later.
+* A claim older than ``MAIL_SENDING_LEASE`` seconds belongs to a dead worker and may be taken
+  again. This leaves one honest at-least-once window: a worker killed *after* the SMTP server
+  answered 250 to DATA but *before* it recorded ``sent`` will have the message sent a second
+  time once the lease runs out. SMTP has no two-phase commit, so no client can close that
+  window; the second copy carries the same ``Message-ID`` (derived from the idempotency key),
+  so receiving systems that de-duplicate on Message-ID show it once.
+
+Messages may be stored unrendered (``body`` empty) with a renderer registered for their kind:
+the worker renders at its first claim and stores the bytes, so retries send identical bytes.
+Such bodies may carry personal links; once sent they are dropped again (the row keeps the
+headers), so the database does not keep a readable copy of every secret link.
 """
 
 from __future__ import annotations
 
+import random
+import re
 import smtplib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email import message_from_bytes
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select, update
 
 from server.dispatch import after_commit
 from server.extensions import db
@@ -20,20 +50,73 @@ from server.models import MailStatus, OutboundMail
 from server.models.types import utcnow
 
 DELIVER_TASK = "worker.tasks.deliver_mail"
+SKIPPED = "skipped"
+MAX_BACKOFF = timedelta(hours=2)
 
 
-def queue_mail(message: EmailMessage, *, key: str, kind: str, event_id: int | None = None,
-               application_id: int | None = None) -> OutboundMail:
-    """Store a message for delivery after the current transaction commits (once per key)."""
+class TemporaryMailError(Exception):
+    """The server said try later (SMTP 4xx, a dropped connection): retry with backoff.
+
+    ``countdown`` is the delay (seconds) the task should wait before trying again;
+    ``None`` means the row already records its fate (nothing to retry)."""
+
+    def __init__(self, message: str, countdown: float | None = None) -> None:
+        super().__init__(message)
+        self.countdown = countdown
+
+
+class PermanentMailError(Exception):
+    """The server refused for good (SMTP 5xx): mark the message failed."""
+
+
+class SkipMail(Exception):
+    """A renderer decided the message is no longer wanted (the reason is recorded)."""
+
+
+@dataclass(frozen=True)
+class Renderer:
+    render: Callable[[OutboundMail], EmailMessage]
+    # Drop the body once sent (it holds secrets that can be derived again when needed).
+    forget_body: bool = True
+
+
+RENDERERS: dict[str, Renderer] = {}
+
+
+def register_renderer(kind: str, render: Callable[[OutboundMail], EmailMessage],
+                      *, forget_body: bool = True) -> None:
+    """Render messages of ``kind`` queued without a body, at their first delivery attempt."""
+    RENDERERS[kind] = Renderer(render, forget_body)
+
+
+# ------------------------------------------------------------------------------ queueing
+
+
+def queue_mail(message: EmailMessage | None, *, key: str, kind: str, event_id: int | None = None,
+               application_id: int | None = None, to_address: str | None = None,
+               subject: str | None = None, message_id: str | None = None) -> OutboundMail:
+    """Store a message for delivery after the current transaction commits (once per key).
+
+    With ``message=None`` the message is rendered by the worker (a renderer must be registered
+    for ``kind``); ``to_address``, ``subject`` and ``message_id`` are then required."""
     existing = db.session.scalar(select(OutboundMail).where(OutboundMail.idempotency_key == key))
     if existing is not None:
         return existing
-    if message["Message-ID"] is None:
-        message["Message-ID"] = make_msgid(domain="convene")
+    if message is not None:
+        if message["Message-ID"] is None:
+            message["Message-ID"] = make_msgid(domain="convene")
+        to_address, subject = str(message["To"]), str(message["Subject"])
+        message_id, body = str(message["Message-ID"]), wire_bytes(message)
+    else:
+        if kind not in RENDERERS:
+            raise ValueError(f"kind: no renderer registered for {kind!r}")
+        if not (to_address and subject and message_id):
+            raise ValueError("to_address, subject and message_id are required without a message")
+        body = b""
     mail = OutboundMail(
         idempotency_key=key, kind=kind, event_id=event_id, application_id=application_id,
-        to_address=str(message["To"]), subject=str(message["Subject"]),
-        message_id=str(message["Message-ID"]), body=message.as_bytes(), status=MailStatus.QUEUED,
+        to_address=to_address, subject=subject, message_id=message_id, body=body,
+        status=MailStatus.QUEUED, attempts=0,
     )
     db.session.add(mail)
     db.session.flush()
@@ -41,35 +124,160 @@ def queue_mail(message: EmailMessage, *, key: str, kind: str, event_id: int | No
     return mail
 
 
-class TemporaryMailError(Exception):
-    """The server said try later (SMTP 4xx, a dropped connection): retry with backoff."""
+def retry(mail: OutboundMail) -> OutboundMail:
+    """An organiser asks for another try of a failed (or still queued) message."""
+    if mail.status not in (MailStatus.FAILED, MailStatus.QUEUED, SKIPPED):
+        raise ValueError(f"status: a {mail.status} message cannot be retried")
+    mail.status, mail.attempts, mail.next_attempt_at, mail.claimed_at = (
+        MailStatus.QUEUED, 0, None, None
+    )
+    after_commit(DELIVER_TASK, mail.id)
+    return mail
 
 
-class PermanentMailError(Exception):
-    """The server refused for good (SMTP 5xx): mark the message failed."""
+# ------------------------------------------------------------------------------ delivery
+
+
+def _settings_int(name: str, default: int) -> int:
+    settings = current_app.config.get("SETTINGS")
+    return int(getattr(settings, name, default)) if settings is not None else default
+
+
+def backoff(attempt: int, base: float) -> float:
+    """Delay before attempt ``attempt + 1``: base, 2·base, 4·base … capped at two hours,
+    with ±25 % jitter so a burst of deferrals does not come back as one burst."""
+    delay = min(base * 2 ** max(attempt - 1, 0), MAX_BACKOFF.total_seconds())
+    return float(delay * random.uniform(0.75, 1.25))
+
+
+def _claim(mail_id: int, now: datetime) -> bool:
+    lease = timedelta(seconds=_settings_int("MAIL_SENDING_LEASE", 300))
+    result = db.session.execute(
+        update(OutboundMail)
+        .where(
+            OutboundMail.id == mail_id,
+            or_(
+                # queued and due (an early duplicate of a deferred task does not jump the backoff)
+                and_(OutboundMail.status == MailStatus.QUEUED,
+                     or_(OutboundMail.next_attempt_at.is_(None),
+                         OutboundMail.next_attempt_at <= now + timedelta(seconds=2))),
+                and_(OutboundMail.status == MailStatus.SENDING, OutboundMail.claimed_at < now - lease),
+            ),
+        )
+        .values(status=MailStatus.SENDING, claimed_at=now, attempts=OutboundMail.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _finish(mail_id: int, claim: datetime, **values: object) -> None:
+    """Record the outcome of our claim (only if the row is still ours)."""
+    db.session.execute(
+        update(OutboundMail)
+        .where(OutboundMail.id == mail_id, OutboundMail.claimed_at == claim)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def deliver(mail_id: int) -> str:
-    """Deliver one stored message unless it was already sent; return its final status."""
+    """Deliver one stored message unless it was already sent; return its status afterwards.
+
+    Raises :class:`TemporaryMailError` (with ``countdown``) when the caller should try again
+    later: the server deferred, the connection dropped, or another worker holds the row."""
+    db.session.rollback()  # read committed state, not a stale identity map
+    now = utcnow().replace(microsecond=0)
+    if not _claim(mail_id, now):
+        mail = db.session.get(OutboundMail, mail_id)
+        if mail is None:
+            return "missing"
+        if mail.status == MailStatus.SENDING:
+            lease = _settings_int("MAIL_SENDING_LEASE", 300)
+            held = (utcnow() - mail.claimed_at).total_seconds() if mail.claimed_at else 0
+            raise TemporaryMailError("another attempt holds this message",
+                                     countdown=max(1.0, lease - held + 1))
+        return str(mail.status)  # sent, failed, skipped; or queued for a later retry
     mail = db.session.get(OutboundMail, mail_id)
-    if mail is None or mail.status == MailStatus.SENT:
-        return "sent" if mail else "missing"
-    mail.status = MailStatus.SENDING
-    mail.attempts += 1
-    db.session.commit()
+    assert mail is not None
+    renderer = RENDERERS.get(mail.kind)
+    if not mail.body:
+        try:
+            if renderer is None:
+                raise PermanentMailError(f"no renderer for {mail.kind!r} and no body")
+            message = renderer.render(mail)
+        except SkipMail as exc:
+            db.session.rollback()
+            _finish(mail_id, now, status=SKIPPED, last_error=str(exc), claimed_at=None)
+            return SKIPPED
+        except PermanentMailError as exc:
+            db.session.rollback()
+            _finish(mail_id, now, status=MailStatus.FAILED, last_error=str(exc))
+            return str(MailStatus.FAILED)
+        mail.body = wire_bytes(message)
+        mail.subject, mail.to_address = str(message["Subject"]), str(message["To"])
+        db.session.commit()  # retries send exactly these bytes
     try:
         transport(mail)
     except TemporaryMailError as exc:
-        mail.status, mail.last_error = MailStatus.QUEUED, str(exc)
-        db.session.commit()
-        raise
+        attempts = mail.attempts
+        db.session.rollback()
+        if attempts > _settings_int("MAIL_MAX_RETRIES", 8):
+            _finish(mail_id, now, status=MailStatus.FAILED, last_error=f"gave up: {exc}")
+            return str(MailStatus.FAILED)
+        delay = backoff(attempts, _settings_int("MAIL_RETRY_BACKOFF", 30))
+        _finish(mail_id, now, status=MailStatus.QUEUED, last_error=str(exc), claimed_at=None,
+                next_attempt_at=utcnow() + timedelta(seconds=delay))
+        raise TemporaryMailError(str(exc), countdown=delay) from exc
     except PermanentMailError as exc:
-        mail.status, mail.last_error = MailStatus.FAILED, str(exc)
-        db.session.commit()
-        return mail.status
-    mail.status, mail.sent_at, mail.last_error = MailStatus.SENT, utcnow(), None
+        db.session.rollback()
+        _finish(mail_id, now, status=MailStatus.FAILED, last_error=str(exc))
+        return str(MailStatus.FAILED)
+    values: dict[str, object] = {"status": MailStatus.SENT, "sent_at": utcnow(), "last_error": None,
+                                 "next_attempt_at": None}
+    if renderer is not None and renderer.forget_body:
+        values["body"] = b""
+    db.session.rollback()
+    _finish(mail_id, now, **values)
+    return str(MailStatus.SENT)
+
+
+def overdue(now: datetime | None = None) -> list[int]:
+    """Rows a lost task left behind: queued and due for longer than the lease, or 'sending'
+    under a claim older than the lease (its worker died). The sweeper re-enqueues them and
+    marks them so the next sweep waits another lease."""
+    now = now or utcnow()
+    lease = timedelta(seconds=_settings_int("MAIL_SENDING_LEASE", 300))
+    due = func.coalesce(OutboundMail.next_attempt_at, OutboundMail.created_at)
+    ids = list(db.session.scalars(
+        select(OutboundMail.id).where(or_(
+            and_(OutboundMail.status == MailStatus.QUEUED, due < now - lease),
+            and_(OutboundMail.status == MailStatus.SENDING, OutboundMail.claimed_at < now - lease),
+        )).order_by(OutboundMail.id).limit(1000)
+    ))
+    if ids:
+        db.session.execute(
+            update(OutboundMail).where(OutboundMail.id.in_(ids),
+                                       OutboundMail.status == MailStatus.QUEUED)
+            .values(next_attempt_at=now).execution_options(synchronize_session=False)
+        )
+        for mail_id in ids:
+            after_commit(DELIVER_TASK, mail_id)
     db.session.commit()
-    return mail.status
+    return ids
+
+
+# ------------------------------------------------------------------------------ transport
+
+
+def wire_bytes(message: EmailMessage) -> bytes:
+    """The stored form (LF line ends, as the outbox's .eml files); SMTP gets CRLF below."""
+    return message.as_bytes()
+
+
+# smtplib sends bytes unchanged: a server reading CRLF lines would see one endless line.
+_BARE_LF = re.compile(rb"(?<!\r)\n")
 
 
 def transport(mail: OutboundMail) -> None:
@@ -80,14 +288,23 @@ def transport(mail: OutboundMail) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         # Named by row id so a retry overwrites rather than duplicates.
         target = folder / f"{mail.id:06d}-{mail.kind}.eml"
-        tmp = target.with_suffix(".tmp")
+        tmp = target.with_suffix(f".{threading.get_ident()}.tmp")
         tmp.write_bytes(mail.body)
         tmp.replace(target)
         return
     send_smtp(url, mail)
 
 
+def _smtp_text(exc: smtplib.SMTPResponseException) -> str:
+    error = exc.smtp_error
+    return f"{exc.smtp_code} {error.decode(errors='replace') if isinstance(error, bytes) else error}"
+
+
 def send_smtp(url: str, mail: OutboundMail) -> None:
+    """One SMTP transaction per message (STARTTLS and AUTH when MAIL_URL asks for them).
+
+    4xx replies, refused connections, timeouts and disconnects are temporary; 5xx replies
+    are permanent."""
     parts = urlsplit(url)
     query = parse_qs(parts.query)
     host, port = parts.hostname or "localhost", parts.port
@@ -101,24 +318,25 @@ def send_smtp(url: str, mail: OutboundMail) -> None:
                 server.starttls()
             if parts.username:
                 server.login(unquote(parts.username), unquote(parts.password or ""))
-            server.sendmail(_envelope_from(mail), [mail.to_address], mail.body)
-    except smtplib.SMTPResponseException as exc:
-        text = f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}"
-        if 400 <= exc.smtp_code < 500:
-            raise TemporaryMailError(text) from exc
-        raise PermanentMailError(text) from exc
+            server.sendmail(_envelope_from(mail), [_address(mail.to_address)],
+                            _BARE_LF.sub(b"\r\n", mail.body))
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
         text = "; ".join(f"{code} {msg!r}" for code, msg in exc.recipients.values())
         if all(400 <= c < 500 for c in codes):
             raise TemporaryMailError(text) from exc
         raise PermanentMailError(text) from exc
+    except smtplib.SMTPResponseException as exc:
+        if 400 <= exc.smtp_code < 500:
+            raise TemporaryMailError(_smtp_text(exc)) from exc
+        raise PermanentMailError(_smtp_text(exc)) from exc
     except (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError, OSError) as exc:
         raise TemporaryMailError(f"connection: {exc}") from exc
 
 
-def _envelope_from(mail: OutboundMail) -> str:
-    from email import message_from_bytes
-    from email.utils import parseaddr
+def _address(header: str) -> str:
+    return parseaddr(header)[1] or header
 
+
+def _envelope_from(mail: OutboundMail) -> str:
     return parseaddr(str(message_from_bytes(mail.body)["From"]))[1]

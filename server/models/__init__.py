@@ -4,6 +4,7 @@ from server.models.accounts import StaffRole, User
 from server.models.applications import Application, ApplicationStatus, Review
 from server.models.breakouts import BreakoutRoom, BreakoutRound, RoomAssignment
 from server.models.events import AgendaDay, AgendaItem, Event
+from server.models.invitations import CalendarInvitation
 from server.models.live import (
     LiveStateRow,
     QAQueueRow,
@@ -21,6 +22,7 @@ __all__ = [
     "Application",
     "BreakoutRoom",
     "BreakoutRound",
+    "CalendarInvitation",
     "ApplicationStatus",
     "Event",
     "LiveStateRow",

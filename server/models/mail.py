@@ -39,6 +39,11 @@ class OutboundMail(db.Model):  # type: ignore[name-defined,misc]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the current 'sending' claim was taken: a claim older than MAIL_SENDING_LEASE
+    # belongs to a dead worker and may be taken again.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When a queued message is due (retry backoff); the sweeper re-enqueues overdue rows.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 class ScheduledJob(db.Model):  # type: ignore[name-defined,misc]

@@ -1,0 +1,143 @@
+"""Organisers' view of every message's delivery state, retry, and feed-token resets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from server import mail as mailer
+from server.api.openapi import documented
+from server.auth import organiser_required
+from server.events import operations as ops
+from server.extensions import csrf, db
+from server.invitations import links, schemas
+from server.models import Application, Event, OutboundMail
+from server.problems import Problem, not_found
+
+bp = Blueprint("invitations", __name__)
+
+
+def _mail_dict(mail: OutboundMail) -> dict[str, Any]:
+    return {
+        "id": mail.id, "kind": mail.kind, "application_id": mail.application_id,
+        "to": mail.to_address, "subject": mail.subject, "status": mail.status,
+        "attempts": mail.attempts, "last_error": mail.last_error,
+        "created_at": mail.created_at.isoformat(),
+        "sent_at": mail.sent_at.isoformat() if mail.sent_at else None,
+        "next_attempt_at": mail.next_attempt_at.isoformat() if mail.next_attempt_at else None,
+    }
+
+
+def _event_mail(event: Event) -> tuple[list[OutboundMail], dict[str, int]]:
+    rows = list(db.session.scalars(
+        select(OutboundMail).where(OutboundMail.event_id == event.id).order_by(OutboundMail.id)
+    ))
+    counts: dict[str, int] = dict(db.session.execute(  # type: ignore[arg-type]
+        select(OutboundMail.status, func.count(OutboundMail.id))
+        .where(OutboundMail.event_id == event.id).group_by(OutboundMail.status)
+    ).all())
+    return rows, counts
+
+
+def _retry(event: Event, mail_id: int) -> OutboundMail:
+    mail = db.session.get(OutboundMail, mail_id)
+    if mail is None or mail.event_id != event.id:
+        raise not_found("mail")
+    try:
+        mailer.retry(mail)
+    except ValueError as exc:
+        raise Problem(409, "Cannot retry", [("status", str(exc).split(": ", 1)[-1])]) from None
+    db.session.commit()
+    db.session.refresh(mail)
+    return mail
+
+
+@bp.get("/api/events/<slug>/mail")
+@organiser_required
+@documented("Every message of the event with its delivery state (queued, sending, sent, failed "
+            "with the reason, skipped)", responses={200: schemas.MailListOut}, auth="organiser",
+            tags=("invitations",))
+def list_mail(slug: str) -> Any:
+    rows, counts = _event_mail(ops.get_event(slug))
+    return jsonify(mail=[_mail_dict(m) for m in rows], counts=counts)
+
+
+@bp.post("/api/events/<slug>/mail/<int:mail_id>/retry")
+@organiser_required
+@documented("Send a failed (or still queued) message again; 409 when it is sent or sending",
+            responses={202: schemas.MailOut}, auth="organiser", tags=("invitations",))
+def retry_mail(slug: str, mail_id: int) -> Any:
+    mail = _retry(ops.get_event(slug), mail_id)
+    response = jsonify(_mail_dict(mail))
+    response.status_code = 202
+    return response
+
+
+@bp.post("/api/events/<slug>/participants/<int:application_id>/feed-token")
+@organiser_required
+@documented("Reset a participant's calendar feed token: the old feed URL answers 404 from now on",
+            responses={200: schemas.FeedUrlsOut}, auth="organiser", tags=("invitations",))
+def reset_feed_by_organiser(slug: str, application_id: int) -> Any:
+    event = ops.get_event(slug)
+    application = db.session.get(Application, application_id)
+    if application is None or application.event_id != event.id or application.status == "erased":
+        raise not_found("participant")
+    https_url, webcal_url = links.personal_feed_url(application, rotate=True)
+    return jsonify(https_url=https_url, webcal_url=webcal_url)
+
+
+def _by_access_token(token: str) -> Application:
+    application = links.application_by_token("access_token_hash", token)
+    if application is None or application.status == "erased":
+        raise not_found("personal link")
+    return application
+
+
+@bp.get("/api/p/<token>/calendar-feed")
+@documented("The participant's personal calendar feed URLs (created on first use, then stable)",
+            responses={200: schemas.FeedUrlsOut}, auth="token", tags=("invitations",))
+def get_own_feed(token: str) -> Any:
+    https_url, webcal_url = links.personal_feed_url(_by_access_token(token))
+    return jsonify(https_url=https_url, webcal_url=webcal_url)
+
+
+@bp.post("/api/p/<token>/calendar-feed")
+@csrf.exempt
+@documented("Reset the participant's own feed token (the personal link authenticates; the old "
+            "feed URL answers 404 from now on)",
+            responses={200: schemas.FeedUrlsOut}, auth="token", tags=("invitations",))
+def reset_own_feed(token: str) -> Any:
+    https_url, webcal_url = links.personal_feed_url(_by_access_token(token), rotate=True)
+    return jsonify(https_url=https_url, webcal_url=webcal_url)
+
+
+# ----------------------------------------------------------------------------- page
+
+
+def _organiser_page() -> None:
+    if not current_user.is_authenticated:
+        abort(redirect(url_for("auth.login", next=request.path)))
+    if not current_user.is_organiser:
+        abort(403)
+
+
+@bp.get("/organise/<slug>/mail")
+def mail_page(slug: str) -> Any:
+    _organiser_page()
+    event = ops.get_event(slug)
+    rows, counts = _event_mail(event)
+    return render_template("invitations/mail.html", event=event, rows=rows, counts=counts)
+
+
+@bp.post("/organise/<slug>/mail/<int:mail_id>/retry")
+def mail_page_retry(slug: str, mail_id: int) -> Any:
+    _organiser_page()
+    try:
+        mail = _retry(ops.get_event(slug), mail_id)
+        flash(f"Message to {mail.to_address} queued again.", "ok")
+    except Problem as problem:
+        flash(f"Not retried: {problem.title}.", "error")
+    return redirect(url_for(".mail_page", slug=slug))

@@ -1,0 +1,402 @@
+"""Calendar invitations: who gets which iTIP message when, and rendering it in the worker.
+
+Rules (issue #4):
+* status enters invited/accepted → REQUEST (SEQUENCE 0 the first time; a re-invitation after
+  a CANCEL continues above it);
+* the meeting's days, times or status change → every invitee holding a REQUEST gets an
+  update (same UID, their SEQUENCE + 1); the meeting cancelled → CANCEL to each of them;
+  reinstated → a new REQUEST;
+* status leaves invited/accepted for waitlisted/rejected/withdrawn/erased → CANCEL
+  (STATUS:CANCELLED, higher SEQUENCE). A person who *declined* answered the invitation
+  themselves and gets no CANCEL.
+
+Each message is an ``OutboundMail`` row keyed ``invite:<application>:<UID>:<SEQUENCE>:<METHOD>``
+(unique), queued without a body; the worker renders it at its first delivery attempt with
+the meeting as it is then (a fresh DTSTAMP), so a change touching 1,000 invitees costs the
+request 1,000 small inserts, not 1,000 renders.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import select
+
+from server.core.calendar import (
+    AgendaEntry,
+    Invitee,
+    MeetingInfo,
+    MeetingStatus,
+    Morning,
+    RoomEntry,
+)
+from server.core.invite_mail import (
+    InviteKind,
+    Mailbox,
+    build_invitation_email,
+    build_simple_email,
+    describe_morning,
+    make_message_id,
+)
+from server.dispatch import job_handler
+from server.extensions import db
+from server.invitations import links
+from server.mail import SkipMail, queue_mail, register_renderer
+from server.models import (
+    AgendaItem,
+    Application,
+    ApplicationStatus,
+    BreakoutRoom,
+    BreakoutRound,
+    CalendarInvitation,
+    Event,
+    OutboundMail,
+    RoomAssignment,
+    ScheduledJob,
+)
+from server.models.applications import PARTICIPATING
+from server.models.types import utcnow
+
+log = logging.getLogger(__name__)
+
+UNINVITED = (ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED,
+             ApplicationStatus.WITHDRAWN, ApplicationStatus.ERASED)
+MEETING_CHANGES = ("time", "dates", "status")
+REMINDER_KIND = "invitation_reminder"
+REMINDER_BEFORE = timedelta(days=1)
+KINDS = tuple(k.value for k in InviteKind)
+
+
+# ----------------------------------------------------------------------------- plain data
+
+
+def domain() -> str:
+    host = urlsplit(links.base_url()).hostname or "convene.local"
+    return host if "." in host else f"{host}.local"
+
+
+def public_url(event: Event) -> str:
+    return f"{links.base_url()}/events/{event.slug}"
+
+
+def meeting_info(event: Event) -> MeetingInfo:
+    return MeetingInfo(
+        uid=event.calendar_uid,
+        title=event.title,
+        description=event.summary or "",
+        organiser_name=event.organiser_name or event.title,
+        organiser_email=event.organiser_email,
+        zone=event.timezone,
+        mornings=tuple(Morning(d.starts_at, d.ends_at) for d in event.days),
+        public_url=public_url(event),
+        status=MeetingStatus.CANCELLED if event.status == "cancelled" else MeetingStatus.CONFIRMED,
+    )
+
+
+def invitee_id(application_id: int) -> str:
+    return f"application-{application_id}"
+
+
+def message_key(application_id: int, uid: str, sequence: int, method: str) -> str:
+    return f"invite:{application_id}:{uid}:{sequence}:{method}"
+
+
+def parse_key(key: str) -> tuple[int, str, int, str]:
+    _, app_id, rest = key.split(":", 2)
+    uid, sequence, method = rest.rsplit(":", 2)
+    return int(app_id), uid, int(sequence), method
+
+
+# ----------------------------------------------------------------------------- queueing
+
+
+def _subject(kind: InviteKind, event: Event) -> str:
+    # Provisional; the rendered message's own Subject replaces it at delivery.
+    return {"invitation": "Invitation: ", "update": "Updated invitation: ",
+            "cancellation": "Cancelled: "}[kind.value] + event.title
+
+
+def queue_message(application: Application, kind: InviteKind, *,
+                  render_now: bool = False) -> OutboundMail | None:
+    """Allocate the invitee's next SEQUENCE and queue one REQUEST or CANCEL for them."""
+    event = application.event
+    row = links.invitation_row(application)
+    if kind is InviteKind.CANCELLATION:
+        if row.method != "REQUEST" or not row.email:
+            return None  # nothing in their calendar to cancel
+        method = "CANCEL"
+    else:
+        method = "REQUEST"
+        if not application.email:
+            return None
+        row.email, row.name = application.email, application.name or application.email
+        # Make sure the personal link can be derived (rotates a random applicant link once).
+        links.access_token(application, row)
+    sequence = 0 if row.sequence is None else row.sequence + 1
+    if kind is InviteKind.UPDATE and sequence == 0:
+        kind = InviteKind.INVITATION
+    row.sequence, row.method = sequence, method
+    key = message_key(application.id, event.calendar_uid, sequence, method)
+    message_id = make_message_id((invitee_id(application.id), event.calendar_uid, str(sequence),
+                                  method), domain())
+    if render_now:
+        message = render_invitation(application, row, event, sequence, kind)
+        return queue_mail(message, key=key, kind=kind.value, event_id=event.id,
+                          application_id=application.id)
+    return queue_mail(None, key=key, kind=kind.value, event_id=event.id,
+                      application_id=application.id, to_address=str(row.email),
+                      subject=_subject(kind, event), message_id=message_id)
+
+
+def render_invitation(application: Application, row: CalendarInvitation, event: Event,
+                      sequence: int, kind: InviteKind, now: datetime | None = None) -> EmailMessage:
+    token = links.access_token(application, row) if application.email else None
+    personal_url = f"{links.base_url()}/p/{token}" if token else public_url(event)
+    invitee = Invitee(
+        id=invitee_id(application.id), name=row.name or row.email or "", email=str(row.email),
+        personal_url=personal_url, sequence=sequence,
+    )
+    message = build_invitation_email(meeting_info(event), invitee, kind, now=now or utcnow(),
+                                     domain=domain())
+    if kind is InviteKind.INVITATION and sequence == 0:
+        _note_new_link(message)
+    return message
+
+
+def _note_new_link(message: EmailMessage) -> None:
+    """Say in the first invitation that the personal link replaces the applicant's old one."""
+    note = ("This personal link replaces any link you received when you applied; "
+            "that one no longer works.")
+    for part in message.walk():
+        if part.get_content_type() == "text/plain" and not part.is_attachment():
+            text = part.get_content()
+            part.set_content(text.replace("Your personal link (", note + "\n\nYour personal link (", 1),
+                             charset="utf-8")
+            del part["MIME-Version"]
+        elif part.get_content_type() == "text/html" and not part.is_attachment():
+            text = part.get_content()
+            part.set_content(text.replace("<p>Your personal link (", f"<p>{note}</p>\n<p>Your personal link (", 1),
+                             subtype="html", charset="utf-8")
+            del part["MIME-Version"]
+
+
+def _render(mail: OutboundMail) -> EmailMessage:
+    """Renderer for queued invitation rows: the meeting as it is now, a fresh DTSTAMP."""
+    application_id, _uid, sequence, method = parse_key(mail.idempotency_key)
+    application = db.session.get(Application, application_id)
+    if application is None:
+        raise SkipMail("the application no longer exists")
+    event = application.event
+    row = links.invitation_row(application)
+    kind = InviteKind(mail.kind)
+    if method == "REQUEST":
+        if event.status == "cancelled":
+            raise SkipMail("superseded: the meeting was cancelled")
+        if application.status not in PARTICIPATING:
+            raise SkipMail(f"superseded: the application is {application.status}")
+    if not row.email:
+        raise SkipMail("no address to send to")
+    return render_invitation(application, row, event, sequence, kind)
+
+
+for _kind in InviteKind:
+    register_renderer(_kind.value, _render)
+
+
+def participants(event: Event) -> list[Application]:
+    return list(db.session.scalars(
+        select(Application).where(Application.event_id == event.id,
+                                  Application.status.in_([s.value for s in PARTICIPATING]))
+        .order_by(Application.id)
+    ))
+
+
+def holders(event: Event) -> list[Application]:
+    """Applications whose calendar holds this meeting (their last message was a REQUEST)."""
+    return list(db.session.scalars(
+        select(Application).join(CalendarInvitation,
+                                 CalendarInvitation.application_id == Application.id)
+        .where(Application.event_id == event.id, CalendarInvitation.method == "REQUEST")
+        .order_by(Application.id)
+    ))
+
+
+def _lock_rows(event: Event) -> None:
+    """Serialise SEQUENCE allocation for one event (PostgreSQL row locks; SQLite serialises)."""
+    db.session.execute(
+        select(CalendarInvitation.id).where(CalendarInvitation.event_id == event.id)
+        .with_for_update()
+    ).all()
+
+
+# ----------------------------------------------------------------------------- reminders
+
+
+def schedule_reminder(event: Event) -> None:
+    """One pending reminder job per event, due a day before the first morning."""
+    pending = list(db.session.scalars(
+        select(ScheduledJob).where(ScheduledJob.event_id == event.id,
+                                   ScheduledJob.kind == REMINDER_KIND,
+                                   ScheduledJob.done_at.is_(None))
+    ))
+    if event.status == "cancelled" or not event.days:
+        for job in pending:
+            db.session.delete(job)
+        return
+    due = min(d.starts_at for d in event.days) - REMINDER_BEFORE
+    if pending:
+        for job in pending[1:]:
+            db.session.delete(job)
+        pending[0].due_at = due
+    else:
+        db.session.add(ScheduledJob(event_id=event.id, kind=REMINDER_KIND, due_at=due))
+
+
+@job_handler(REMINDER_KIND)
+def send_reminders(job: ScheduledJob) -> None:
+    event = db.session.get(Event, job.event_id)
+    if event is None or event.status == "cancelled" or not event.days:
+        return
+    now = utcnow()
+    if min(d.starts_at for d in event.days) <= now:
+        return  # too late to remind
+    meeting = meeting_info(event)
+    when = [describe_morning(m, meeting.zone) for m in sorted(meeting.mornings, key=lambda m: m.start)]
+    for application in holders(event):
+        if application.status not in PARTICIPATING:
+            continue
+        row = links.invitation_row(application)
+        token = links.access_token(application, row, create=False)
+        link = f"{links.base_url()}/p/{token}" if token else meeting.public_url
+        lines = [f"Dear {row.name or ''},", "", f"A reminder: “{event.title}” starts soon.", ""]
+        lines += [f"  • {local} ({utc})" for local, utc in when]
+        lines += ["", "Your personal link:", f"  {link}", "",
+                  meeting.organiser_name, meeting.public_url]
+        key = f"reminder:{application.id}:{job.id}"
+        message = build_simple_email(
+            sender=Mailbox(meeting.organiser_name, meeting.organiser_email),
+            to=Mailbox(row.name or "", str(row.email)), subject=f"Reminder: {event.title}",
+            text="\n".join(lines) + "\n", key=(key,), domain=domain(), now=now,
+        )
+        queue_mail(message, key=key, kind="reminder", event_id=event.id,
+                   application_id=application.id)
+
+
+# ----------------------------------------------------------------------------- signals
+
+
+def _guarded(fn: Any) -> Any:
+    """Receivers run after the sender's commit: commit our own rows, and never let a mail
+    problem turn the organiser's successful change into an error (except under test)."""
+
+    def receiver(*args: Any, **kwargs: Any) -> None:
+        try:
+            fn(*args, **kwargs)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("calendar invitations: %s failed", fn.__name__)
+            if current_app.config.get("TESTING"):
+                raise
+
+    receiver.__name__ = fn.__name__
+    return receiver
+
+
+@_guarded
+def on_application_status_changed(application: Application, *, old: str | None = None,
+                                  new: str | None = None, **_: Any) -> None:
+    new = new or application.status
+    if application.event.status == "cancelled":
+        return
+    if new in PARTICIPATING:
+        row = links.invitation_row(application)
+        if row.method != "REQUEST" or (row.email and application.email and row.email != application.email):
+            if row.method == "REQUEST":  # address changed: cancel at the old one first
+                queue_message(application, InviteKind.CANCELLATION, render_now=True)
+            queue_message(application, InviteKind.INVITATION)
+            schedule_reminder(application.event)
+    elif new in UNINVITED:
+        erased = new == ApplicationStatus.ERASED
+        queue_message(application, InviteKind.CANCELLATION, render_now=erased)
+        if erased:  # the CANCEL is rendered; keep no copy of the address or the name
+            row = links.invitation_row(application)
+            row.email = row.name = row.link_salt = row.feed_salt = None
+            application.feed_token_hash = None
+
+
+@_guarded
+def on_meeting_changed(event: Event, *, what: str = "", **_: Any) -> None:
+    if what not in MEETING_CHANGES:
+        return
+    _lock_rows(event)
+    if event.status == "cancelled":
+        for application in holders(event):
+            queue_message(application, InviteKind.CANCELLATION)
+    else:
+        for application in participants(event):
+            row = links.invitation_row(application)
+            if row.method != "REQUEST":  # never invited, or cancelled with the meeting
+                queue_message(application, InviteKind.INVITATION)
+            elif what != "status":
+                queue_message(application, InviteKind.UPDATE)
+    event.calendar_sequence = (event.calendar_sequence or 0) + 1
+    schedule_reminder(event)
+
+
+@_guarded
+def on_agenda_changed(event: Event, **_: Any) -> None:
+    """Feeds take LAST-MODIFIED from the event: an agenda edit touches it."""
+    event.updated_at = utcnow()
+
+
+def connect() -> None:
+    from server.signals import agenda_changed, application_status_changed, meeting_changed
+
+    application_status_changed.connect(on_application_status_changed)
+    meeting_changed.connect(on_meeting_changed)
+    agenda_changed.connect(on_agenda_changed)
+
+
+# ----------------------------------------------------------------------------- feeds data
+
+
+def last_modified(event: Event, extra: Iterable[datetime | None] = ()) -> datetime:
+    stamps = [event.updated_at, event.created_at, *extra]
+    return max(s for s in stamps if s is not None)
+
+
+def agenda_entries(event: Event) -> list[AgendaEntry]:
+    items: list[AgendaItem] = event.items
+    return [
+        AgendaEntry(uid=f"item-{item.id}.{event.calendar_uid}", title=item.title,
+                    start_utc=item.starts_at, end_utc=item.ends_at,
+                    description=item.description or "", kind=item.kind)
+        for item in items
+    ]
+
+
+def room_entries(event: Event, application: Application) -> tuple[list[RoomEntry], list[datetime | None]]:
+    """The participant's room in each published round that sits on an agenda item."""
+    rows = db.session.execute(
+        select(BreakoutRound, BreakoutRoom, AgendaItem)
+        .join(RoomAssignment, RoomAssignment.round_id == BreakoutRound.id)
+        .join(BreakoutRoom, BreakoutRoom.id == RoomAssignment.room_id)
+        .join(AgendaItem, AgendaItem.id == BreakoutRound.agenda_item_id)
+        .where(BreakoutRound.event_id == event.id, BreakoutRound.status == "published",
+               RoomAssignment.application_id == application.id)
+        .order_by(AgendaItem.starts_at, BreakoutRound.id)
+    ).all()
+    entries = [
+        RoomEntry(uid=f"room-{rnd.id}-{application.id}.{event.calendar_uid}", round_title=rnd.title,
+                  room_name=room.name, video_url=room.video_url or event.video_url or public_url(event),
+                  start_utc=item.starts_at, end_utc=item.ends_at)
+        for rnd, room, item in rows
+    ]
+    return entries, [rnd.published_at for rnd, _, _ in rows]
