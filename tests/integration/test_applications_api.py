@@ -161,6 +161,7 @@ def test_same_email_again_is_409_and_resends_the_link_by_mail_only(app: Flask, a
     assert "/p/" not in again.get_data(as_text=True)
     assert count(app, _model()) == 1
     resent = mails(app, "application_link")
+    assert resent, [(m["kind"], m["to"]) for m in mails(app)]
     assert [m["to"] for m in resent] == ["aigerim@example.org"]
     new_link = resent[0]["text"].split("personal link:\n", 1)[1].split()[0]
     assert new_link != first["personal_url"]

@@ -48,7 +48,8 @@ def token_of(url: str) -> str:
 
 def csrf_from(client: FlaskClient, url: str) -> str:
     html = client.get(url).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(
+        r'<meta name="csrf-token" content="([^"]+)"', html)
     assert match, f"no CSRF token on {url}"
     return match.group(1)
 
@@ -77,7 +78,8 @@ def mails(app: Flask, kind: str | None = None) -> list[dict[str, Any]]:
         query = select(OutboundMail).order_by(OutboundMail.id)
         if kind is not None:
             query = query.where(OutboundMail.kind == kind)
-        return [{"kind": m.kind, "to": parseaddr(m.to_address)[1], "application_id": m.application_id, "text": _text(m.body)}
+        return [{"kind": m.kind, "to": parseaddr(m.to_address)[1], "application_id": m.application_id,
+                 "text": _text(m.body)}
                 for m in db.session.scalars(query)]
 
 
