@@ -101,8 +101,33 @@ def serve_command(host: str, port: int, no_seed: bool, no_migrate: bool) -> None
     sys.stdout.flush()
     # FlaskGroup marks the process as "run from the CLI", which makes app.run() a no-op.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
+    if socketio.async_mode == "gevent":
+        _serve_gevent(app, host, port)
+        return
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
                  log_output=False)
+
+
+def _serve_gevent(app: Flask, host: str, port: int) -> None:
+    """Serve HTTP and Socket.IO with gevent's WSGI server; WebSockets come from simple-websocket.
+
+    python-engineio's gevent driver uses simple-websocket (with gevent's events and selectors)
+    when gevent-websocket is not installed, so no extra package is needed (verified with real
+    WebSocket clients in tests/system/test_live_cluster.py). The listening socket sets
+    TCP_NODELAY (Linux passes it on to accepted connections) so that small frames such as acks
+    are not held back by Nagle's algorithm.
+    """
+    import socket
+
+    from gevent import pywsgi
+    from gevent import socket as gsocket
+
+    listener = gsocket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    listener.bind((host, port))
+    listener.listen(2048)
+    pywsgi.WSGIServer(listener, app, log=None).serve_forever()
 
 
 @cli.group("users")

@@ -26,6 +26,7 @@ from server.sessions import qa
 from server.sessions.events import (
     AGENDA_STATE,
     NOTES_STATE,
+    PRESENCE_STATE,
     QA_CHANGED,
     ROOM_ASSIGNED,
     SPEAKER_STATE,
@@ -37,8 +38,6 @@ from server.sessions.events import (
 )
 from server.sessions.live_state import LiveState, RoomNotes
 from server.sessions.speakers import SpeakerQueue
-
-PRESENCE_STATE = "presence:state"  # see server.live.presence_stream; not versioned
 
 _external: dict[tuple[str, str], SocketIO] = {}
 _external_lock = threading.Lock()

@@ -151,9 +151,10 @@ QA_CHANGED = "qa:changed"  # the questions one mutation touched, rendered for th
 SPEAKER_STATE = "speaker:state"  # full speakers' list of one queue (small)
 NOTES_STATE = "notes:state"  # one room's notes
 ROOM_ASSIGNED = "room:assigned"  # to one participant: your room (and its video link) changed
+PRESENCE_STATE = "presence:state"  # who is here: counts for everyone, names for moderators (unversioned)
 
 SERVER_EVENTS: frozenset[str] = frozenset(
-    {AGENDA_STATE, QA_CHANGED, SPEAKER_STATE, NOTES_STATE, ROOM_ASSIGNED}
+    {AGENDA_STATE, QA_CHANGED, SPEAKER_STATE, NOTES_STATE, ROOM_ASSIGNED, PRESENCE_STATE}
 )
 
 # ---------------------------------------------------------------------------------------------

@@ -300,7 +300,7 @@ def test_event_names_follow_one_scheme_and_are_unique() -> None:
     assert len(names) == len(set(names))  # no two constants share a wire name
     for name in events.CLIENT_EVENTS | events.SERVER_EVENTS:
         topic, verb = name.split(":")
-        assert topic in {"sync", "agenda", "qa", "speaker", "notes", "room"}
+        assert topic in {"sync", "agenda", "qa", "speaker", "notes", "room", "presence"}
         assert verb and verb == verb.lower()
     assert events.CLIENT_EVENTS.isdisjoint(events.SERVER_EVENTS)
     assert events.event_room(3) == "event:3"

@@ -1,0 +1,331 @@
+"""Fan-out benchmark of the live meeting: N real Socket.IO clients watch one Q&A queue.
+
+    .venv/bin/python bench/live.py                 # N = 100, 500, 1000, 2000; 1 and 2 processes
+    .venv/bin/python bench/live.py --sizes 100 --votes 20
+
+Servers are real ``convene serve`` processes in gevent mode (one alone; two sharing Redis DB 12
+on a channel of their own); clients are raw Engine.IO v4 / Socket.IO v5 WebSocket clients on
+loopback, spread over a few client processes (gevent greenlets over websocket-client; they
+decode only the version number, so they cost the box as little as a client can). Phase 1 sends
+one upvote at a time and measures, per vote, the time until *every* client has the broadcast;
+phase 2 has a few voters vote back to back and measures sustained votes per second fully
+delivered. Clients and servers share the same 2 cores: the numbers are for the whole box.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+REDIS_URL = "redis://127.0.0.1:6379/12"
+VERSION = re.compile(r'"version":\s*(\d+)')
+
+
+# ---------------------------------------------------------------------------------------------
+# A minimal Socket.IO client (runs under gevent in client processes and in the driver)
+# ---------------------------------------------------------------------------------------------
+
+
+class RawClient:
+    def __init__(self, port: int, token: str, origin: str) -> None:
+        import websocket
+
+        self.ws = websocket.create_connection(
+            f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket", origin=origin, timeout=60
+        )
+        opened = self.ws.recv()
+        assert opened.startswith("0"), opened
+        self.ws.send("40" + json.dumps({"token": token}))
+        while True:
+            answer = self.ws.recv()
+            if answer.startswith("40"):
+                break
+            if answer.startswith("44"):
+                raise RuntimeError(answer)
+        self.ack_id = 0
+
+    def call(self, event: str, payload: dict) -> dict:  # type: ignore[type-arg]
+        """Send an event with an ack and return the ack (broadcasts in between are skipped)."""
+        self.ack_id += 1
+        self.ws.send(f"42{self.ack_id}" + json.dumps([event, payload]))
+        prefix = f"43{self.ack_id}"
+        while True:
+            message = self.ws.recv()
+            if message == "2":
+                self.ws.send("3")
+            elif message.startswith(prefix):
+                return json.loads(message[len(prefix):])[0]  # type: ignore[no-any-return]
+
+
+def client_main(args: argparse.Namespace) -> None:
+    """A client process: connect, report READY, timestamp qa:changed versions until told to stop."""
+    from gevent import monkey
+
+    monkey.patch_all()
+    import gevent
+
+    tokens = json.loads(Path(args.tokens).read_text())[args.first:args.first + args.count]
+    ports = [int(p) for p in args.ports.split(",")]
+    arrivals: dict[int, list[float]] = {}
+    clients: list[RawClient] = []
+
+    def connect(index: int, token: str) -> None:
+        clients.append(RawClient(ports[(args.first + index) % len(ports)], token, args.origin))
+
+    for start in range(0, len(tokens), 50):
+        gevent.joinall([gevent.spawn(connect, start + i, t) for i, t in enumerate(tokens[start:start + 50])],
+                       raise_error=True)
+
+    def listen(client: RawClient) -> None:
+        ws = client.ws
+        ws.settimeout(None)
+        while True:
+            try:
+                message = ws.recv()
+            except Exception:
+                return
+            now = time.time()
+            if message == "2":
+                ws.send("3")
+            elif message.startswith('42["qa:changed"'):
+                match = VERSION.search(message)
+                if match:
+                    arrivals.setdefault(int(match.group(1)), []).append(now)
+
+    for client in clients:
+        gevent.spawn(listen, client)
+    print(f"READY {len(clients)}", flush=True)
+    gevent.get_hub().threadpool.apply(sys.stdin.readline)
+    print(json.dumps({str(v): ts for v, ts in arrivals.items()}), flush=True)
+    os._exit(0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Setup: a database with one event and enough participants
+# ---------------------------------------------------------------------------------------------
+
+
+def setup_main(args: argparse.Namespace) -> None:
+    from server import create_app
+    from server.auth import new_token
+    from server.events.seed import seed_events
+    from server.extensions import db
+    from server.live import store
+    from server.models import AgendaItem, Application
+
+    app = create_app({"INSTANCE_PATH": args.instance, "DATABASE_URL": args.database, "SECRET_KEY": "bench"})
+    with app.app_context():
+        from datetime import date
+
+        from flask_migrate import upgrade
+
+        upgrade()
+        seed_events(date.today())
+        event = db.session.execute(db.text("SELECT id FROM events ORDER BY id LIMIT 1")).scalar_one()
+        qa_item = next(i for i in store.agenda_ids(event) if db.session.get(AgendaItem, i).kind == "qa")
+        tokens = []
+        for n in range(args.people):
+            secret, hashed = new_token()
+            a = Application(event_id=event, status="accepted", access_token_hash=hashed, email=f"p{n}@bench.example",
+                            name=f"Participant {n}", role="exit_worker")
+            a.set_country("DE")
+            db.session.add(a)
+            tokens.append(secret)
+        db.session.commit()
+    Path(args.tokens).write_text(json.dumps(tokens))
+    print(json.dumps({"event_id": event, "qa_item": qa_item}))
+
+
+# ---------------------------------------------------------------------------------------------
+# The driver
+# ---------------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def run_case(n: int, servers: int, tokens: list[str], qa_item: int, base_env: dict[str, str], tmp: Path,
+             votes: int, voters: int, seconds: float, client_procs: int) -> dict[str, float]:
+    import gevent
+
+    from tests.support.procs import free_port, wait_for_port
+
+    ports = [free_port() for _ in range(servers)]
+    origin = f"http://127.0.0.1:{ports[0]}"
+    channel = f"convene-bench-{uuid.uuid4().hex[:8]}"
+    env = {**base_env, "BASE_URL": origin, "SOCKETIO_CHANNEL": channel}
+    if servers > 1:
+        env["REDIS_URL"] = REDIS_URL
+    procs = []
+    clients_procs: list[subprocess.Popen[str]] = []
+    try:
+        for port in ports:
+            log = open(tmp / f"web-{port}.log", "wb")  # noqa: SIM115
+            procs.append(subprocess.Popen([str(BIN / "convene"), "serve", "--port", str(port), "--no-seed",
+                                           "--no-migrate"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
+            wait_for_port(port, timeout=30, proc=procs[-1])
+        # Voters and the asker are extra participants, after the N watchers.
+        per = -(-n // client_procs)
+        for k in range(client_procs):
+            count = min(per, n - k * per)
+            if count <= 0:
+                break
+            clients_procs.append(subprocess.Popen(
+                [sys.executable, __file__, "--client", "--tokens", str(tmp / "tokens.json"), "--first", str(k * per),
+                 "--count", str(count), "--ports", ",".join(map(str, ports)), "--origin", origin],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT))
+        connected = 0
+        for proc in clients_procs:
+            line = proc.stdout.readline()  # type: ignore[union-attr]
+            assert line.startswith("READY"), line
+            connected += int(line.split()[1])
+        assert connected == n
+        gevent.sleep(1.5)  # let the coalesced presence broadcasts of the connection storm pass
+        pool = [RawClient(ports[0], tokens[n + i], origin) for i in range(voters + 1)]
+        asked = pool[-1].call("qa:ask", {"queue": ["item", qa_item], "text": f"Bench question {uuid.uuid4().hex[:6]}"})
+        assert asked["ok"], asked
+        qid = asked["question"]["id"]
+        sent: dict[int, float] = {}
+        # Phase 1: one vote at a time, a pause long enough for the fan-out to finish.
+        for i in range(votes):
+            t0 = time.time()
+            ack = pool[i % voters].call("qa:vote", {"queue": ["item", qa_item], "question_id": qid})
+            assert ack["ok"], ack
+            sent[ack["version"]] = t0
+            gevent.sleep(0.1 + n / 5000)
+        paced = set(sent)
+        # Phase 2: voters vote back to back for `seconds`.
+        burst: dict[int, float] = {}
+        stop = time.time() + seconds
+
+        def hammer(client: RawClient) -> None:
+            while time.time() < stop:
+                t0 = time.time()
+                ack = client.call("qa:vote", {"queue": ["item", qa_item], "question_id": qid})
+                if ack.get("ok"):
+                    burst[ack["version"]] = t0
+
+        gevent.joinall([gevent.spawn(hammer, c) for c in pool[:voters]])
+        gevent.sleep(2 + n / 1000)
+        arrivals: dict[int, list[float]] = {}
+        for proc in clients_procs:
+            proc.stdin.write("DONE\n")  # type: ignore[union-attr]
+            proc.stdin.flush()  # type: ignore[union-attr]
+            for version, times in json.loads(proc.stdout.readline()).items():  # type: ignore[union-attr]
+                arrivals.setdefault(int(version), []).extend(times)
+        everyone = [max(arrivals[v]) - sent[v] for v in sorted(paced) if len(arrivals.get(v, [])) == n]
+        missing = sum(1 for v in paced if len(arrivals.get(v, [])) != n)
+        complete = [v for v in burst if len(arrivals.get(v, [])) == n]
+        span = (max(max(arrivals[v]) for v in complete) - min(burst.values())) if complete else float("nan")
+        return {
+            "p50": percentile(everyone, 0.5) * 1000, "p99": percentile(everyone, 0.99) * 1000,
+            "max": max(everyone) * 1000, "missing": missing,
+            "vps": len(complete) / span if complete else 0.0, "burst": len(burst),
+            "burst_incomplete": len(burst) - len(complete),
+        }
+    finally:
+        for proc in clients_procs:
+            if proc.poll() is None:
+                proc.kill()
+        for proc in procs:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if servers > 1:
+            import redis
+
+            r = redis.Redis.from_url(REDIS_URL)
+            keys = list(r.scan_iter(match=f"convene:{channel}:*"))
+            if keys:
+                r.delete(*keys)
+
+
+def driver_main(args: argparse.Namespace) -> None:
+    from gevent import monkey
+
+    monkey.patch_all()
+    tmp = Path(tempfile.mkdtemp(prefix="convene-bench-live-"))
+    if args.postgres:
+        from tests.support.backends import temporary_postgres_database
+
+        with temporary_postgres_database() as url:
+            bench(args, tmp, url)
+    else:
+        bench(args, tmp, f"sqlite:///{tmp / 'bench.sqlite3'}")
+
+
+def bench(args: argparse.Namespace, tmp: Path, database: str) -> None:
+    sizes = [int(s) for s in args.sizes.split(",")]
+    people = max(sizes) + args.voters + 1
+    setup = subprocess.run([sys.executable, __file__, "--setup", "--database", database, "--instance", str(tmp),
+                            "--people", str(people), "--tokens", str(tmp / "tokens.json")],
+                           capture_output=True, text=True, cwd=ROOT, check=True)
+    info = json.loads(setup.stdout.strip().splitlines()[-1])
+    tokens = json.loads((tmp / "tokens.json").read_text())
+    base_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    base_env.update(DATABASE_URL=database, INSTANCE_PATH=str(tmp), SECRET_KEY="bench", SOCKETIO_ASYNC_MODE="gevent",
+                    RATELIMIT_ENABLED="false")
+    print(f"live fan-out: one upvote at a time, {args.votes} votes per row; then {args.voters} voters back to back "
+          f"for {args.seconds:.0f} s; {os.cpu_count()} cores shared by servers and {args.client_procs} client "
+          "processes; database: " + database.split(":")[0], flush=True)
+    header = (f"{'clients':>7} {'processes':>9} | {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} | "
+              f"{'votes/s':>7} | missing")
+    print(header)
+    print("-" * len(header), flush=True)
+    deadline = time.time() + args.time_cap
+    for n in sizes:
+        for servers in (1, 2):
+            if time.time() > deadline:
+                print(f"{n:>7} {servers:>9} | skipped: time cap reached", flush=True)
+                continue
+            r = run_case(n, servers, tokens, info["qa_item"], base_env, tmp, args.votes, args.voters, args.seconds,
+                         args.client_procs)
+            print(f"{n:>7} {servers:>9} | {r['p50']:7.1f} {r['p99']:7.1f} {r['max']:7.1f} | {r['vps']:7.1f} | "
+                  f"{r['missing']} paced, {r['burst_incomplete']}/{r['burst']} burst", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,500,1000,2000")
+    parser.add_argument("--votes", type=int, default=60, help="paced votes per row")
+    parser.add_argument("--voters", type=int, default=8, help="voters in the back-to-back phase")
+    parser.add_argument("--seconds", type=float, default=4.0, help="length of the back-to-back phase")
+    parser.add_argument("--client-procs", type=int, default=2)
+    parser.add_argument("--time-cap", type=float, default=420.0, help="skip rows that would start after this")
+    parser.add_argument("--postgres", action="store_true", help="a temporary PostgreSQL database (default SQLite)")
+    parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--tokens", help=argparse.SUPPRESS)
+    parser.add_argument("--first", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--ports", help=argparse.SUPPRESS)
+    parser.add_argument("--origin", help=argparse.SUPPRESS)
+    parser.add_argument("--database", help=argparse.SUPPRESS)
+    parser.add_argument("--instance", help=argparse.SUPPRESS)
+    parser.add_argument("--people", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.client:
+        client_main(args)
+    elif args.setup:
+        setup_main(args)
+    else:
+        sys.path.insert(0, str(ROOT))
+        driver_main(args)
+
+
+if __name__ == "__main__":
+    main()
