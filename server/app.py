@@ -114,4 +114,5 @@ FEATURES: list[str] = [
     "server.live",
     "server.applications",
     "server.invitations",
+    "server.frontend",
 ]

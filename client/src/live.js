@@ -1,0 +1,254 @@
+// The participant's live page: what is on now, the countdown, their room and its people,
+// the Q&A of where they are, a hand to raise, announcements and room notes.
+(function () {
+  "use strict";
+  const L = window.ConveneLive;
+  const { el } = L;
+  const root = document.getElementById("live");
+  const cfg = JSON.parse(document.getElementById("live-config").textContent);
+  const $ = (id) => document.getElementById(id);
+  const items = new Map(cfg.items.map((i) => [i.id, i]));
+  const E = cfg.event_id;
+  const S = { agenda: `agenda:${E}`, presence: `presence:${E}`, plenary: `speaker:plenary:${E}` };
+
+  let assignment = null; // {round_id, room_id, room_name, video_url}
+  let members = [];
+  let lastRoomCount = null;
+  const myPending = new Set(); // ids of our own pending questions (from our ask acks)
+
+  const socket = window.io({ auth: { token: cfg.token }, reconnectionDelay: 500, reconnectionDelayMax: 3000 });
+  L.watchConnection(socket, $("conn"), root);
+  const sync = new L.LiveSync({
+    socket,
+    broadcasts: ["agenda:state", "qa:changed", "speaker:state", "notes:state", "presence:state"],
+    onChange: (stream, state) => {
+      if (stream === S.agenda) refreshStreams();
+      if (stream === S.presence && roomId()) {
+        const count = (state.rooms || {})[String(roomId())];
+        if (count !== lastRoomCount) { lastRoomCount = count; loadMembers(); }
+      }
+      render();
+    },
+    onAssignment: (a) => setAssignment(a),
+  });
+  socket.on("room:assigned", (a) => setAssignment(a));
+
+  function agenda() { return sync.get(S.agenda); }
+  function inRooms() { const a = agenda(); return !!(a && a.mode === "breakouts" && assignment && assignment.room_id); }
+  function roomId() { return assignment && assignment.room_id ? assignment.room_id : null; }
+  // Where the participant is: their room while rooms are open, else the plenary's current item.
+  function qaStream() {
+    if (inRooms()) return `qa:room:${roomId()}`;
+    const a = agenda();
+    return a && a.current_item ? `qa:item:${a.current_item}` : null;
+  }
+  function speakerStream() { return inRooms() ? `speaker:room:${roomId()}` : S.plenary; }
+  function queueOf(stream) { const p = stream.split(":"); return [p[1], Number(p[2])]; }
+
+  function refreshStreams() {
+    const streams = [S.agenda, S.presence, S.plenary];
+    const qa = qaStream();
+    if (qa) streams.push(qa);
+    if (roomId()) streams.push(`speaker:room:${roomId()}`, `notes:room:${roomId()}`);
+    sync.setWanted(streams);
+  }
+
+  function setAssignment(a) {
+    const changed = JSON.stringify(a || null) !== JSON.stringify(assignment);
+    assignment = a && a.room_id ? a : null;
+    if (changed) { refreshStreams(); loadMembers(); }
+    render();
+  }
+
+  function loadMembers() {
+    fetch(cfg.room_url, { credentials: "same-origin", cache: "no-store" })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((data) => { if (data) { members = data.members || []; if (data.room) $("room-topic").textContent = data.room.topic || ""; render(); } })
+      .catch(() => {});
+  }
+
+  // ---- rendering (text only) -------------------------------------------------------------
+  function render() {
+    renderNow(); renderRoom(); renderQA(); renderSpeakers(); renderNotes(); renderAnnouncements();
+    const p = sync.get(S.presence);
+    $("presence").textContent = p ? String(p.participants) : "0";
+  }
+
+  function renderNow() {
+    const a = agenda();
+    const title = $("now-title");
+    if (!a) return;
+    const item = a.current_item ? items.get(a.current_item) : null;
+    if (a.mode === "breakouts") {
+      title.textContent = assignment ? `Break-out rooms are open: go to ${assignment.room_name}.` : "Break-out rooms are open.";
+    } else if (item) {
+      title.textContent = item.title;
+    } else {
+      title.textContent = a.mode === "idle" ? "Not started yet." : "Plenary";
+    }
+    $("now-time").textContent = item && a.mode !== "breakouts"
+      ? `${item.start_local}–${item.end_local} ${cfg.timezone} (${L.localTime(item.start_utc)}–${L.localTime(item.end_utc)} your time)` : "";
+    const index = a.agenda.indexOf(a.current_item);
+    const following = index >= 0 && index + 1 < a.agenda.length ? items.get(a.agenda[index + 1]) : null;
+    $("next").textContent = following ? `Next: ${following.title}` : "";
+    tick();
+  }
+
+  function tick() {
+    const a = agenda();
+    const box = $("countdown");
+    if (!a || a.mode !== "breakouts" || !a.breakouts_end_at) { box.hidden = true; return; }
+    const left = (new Date(a.breakouts_end_at).getTime() - sync.now()) / 1000;
+    box.hidden = false;
+    box.textContent = left > 0 ? `${a.closing ? "Closing: " : ""}${L.clock(left)} left in the rooms` : "Time is up: back to the plenary.";
+  }
+  setInterval(tick, 1000);
+
+  function renderRoom() {
+    $("room-none").hidden = !!assignment;
+    $("room").hidden = !assignment;
+    if (!assignment) return;
+    $("room-name").textContent = assignment.room_name || "";
+    const video = $("room-video");
+    if (assignment.video_url && /^https?:\/\//i.test(assignment.video_url)) {
+      video.href = assignment.video_url; video.hidden = false;
+    } else { video.hidden = true; }
+    const list = $("room-members");
+    list.replaceChildren(...members.map((m) => el("li", {}, el("strong", { text: m.name }),
+      `, ${m.role}, ${m.country}`, m.id === cfg.me ? " (you)" : "")));
+  }
+
+  function renderQA() {
+    const stream = qaStream();
+    $("qa-none").hidden = !!stream;
+    $("qa").hidden = !stream;
+    const a = agenda();
+    $("qa-where").textContent = !stream ? "" : inRooms() ? `· ${assignment.room_name}`
+      : `· ${(items.get(a.current_item) || {}).title || ""}`;
+    if (!stream) return;
+    const q = sync.get(stream);
+    $("qa-mod").hidden = !(q && q.moderation === "pre");
+    const list = $("questions");
+    if (!q) { list.replaceChildren(); return; }
+    list.replaceChildren(...q.questions.filter((x) => x.status !== "pending" || x.mine || myPending.has(x.id))
+      .map((x) => questionRow(stream, x)));
+  }
+
+  function questionRow(stream, x) {
+    const status = x.status === "answered" ? "Answered" : x.status === "pending" ? "Waiting for a moderator" : x.pinned ? "Pinned" : "";
+    const vote = el("button", {
+      type: "button", class: x.voted ? "vote voted" : "vote secondary", "aria-pressed": x.voted ? "true" : "false",
+      disabled: x.status !== "live" || x.mine,
+      "aria-label": `${x.voted ? "Withdraw my vote" : "Vote"} (${x.votes} ${x.votes === 1 ? "vote" : "votes"})`,
+      onclick: () => voteFor(stream, x),
+    }, `▲ ${x.votes}`);
+    return el("li", { class: `question ${x.status}${x.pinned ? " pinned" : ""}`, "data-id": x.id },
+      vote,
+      el("div", { class: "q-body" },
+        el("p", { class: "q-text", text: x.text }),
+        el("p", { class: "meta" }, x.author_name ? x.author_name : "Anonymous", x.mine ? " (you)" : "",
+          x.edited ? " · edited" : "", status ? " · " : "", status ? el("span", { class: `badge ${x.status}`, text: status }) : null)));
+  }
+
+  function voteFor(stream, x) {
+    socket.timeout(8000).emit("qa:vote", { queue: queueOf(stream), question_id: x.id }, (err, ack) => {
+      if (err || !ack.ok) { $("ask-msg").textContent = err ? "Not sent: offline." : ack.error.reason; return; }
+      sync.mergeOwnQuestion(stream, ack.question, ack.voted);
+    });
+  }
+
+  $("ask") && $("ask").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const stream = qaStream();
+    const text = $("ask-text").value;
+    if (!stream || !text.trim()) return;
+    const msg = $("ask-msg");
+    msg.textContent = "Sending…";
+    socket.timeout(8000).emit("qa:ask", { queue: queueOf(stream), text, anonymous: $("ask-anon").checked }, (err, ack) => {
+      if (err) { msg.textContent = "Not sent: you are offline. Try again."; return; }
+      if (!ack.ok) { msg.textContent = `Not sent: ${ack.error.reason}`; return; }
+      $("ask-text").value = "";
+      if (ack.question && ack.question.status === "pending") myPending.add(ack.question.id);
+      msg.textContent = ack.question && ack.question.status === "pending" ? "Sent: a moderator will read it first." : "Sent.";
+      sync.mergeOwnQuestion(stream, { ...ack.question, mine: true });
+    });
+  });
+
+  function renderSpeakers() {
+    const stream = speakerStream();
+    const s = sync.get(stream);
+    $("hand-where").textContent = inRooms() ? `· ${assignment.room_name}` : "· plenary";
+    const hand = $("hand");
+    if (!s) return;
+    const raised = s.waiting.some((w) => w.person_id === cfg.me);
+    const speaking = s.current && s.current.person_id === cfg.me;
+    hand.textContent = raised ? "Lower my hand" : "Raise my hand";
+    hand.setAttribute("aria-pressed", raised ? "true" : "false");
+    hand.disabled = speaking || (s.closed && !raised);
+    $("speaker-now").textContent = s.current ? `${speaking ? "You have" : `${s.current.name} has`} the floor.` : "Nobody has the floor.";
+    $("waiting").replaceChildren(...s.waiting.map((w) => el("li", {}, w.name, w.person_id === cfg.me ? " (you)" : "")));
+  }
+
+  $("hand") && $("hand").addEventListener("click", () => {
+    const stream = speakerStream();
+    const s = sync.get(stream);
+    const raised = s && s.waiting.some((w) => w.person_id === cfg.me);
+    socket.timeout(8000).emit(raised ? "speaker:lower" : "speaker:raise", { queue: queueOf(stream) },
+      (err, ack) => { $("hand-msg").textContent = err ? "Not sent: offline." : ack.ok ? "" : ack.error.reason; });
+  });
+
+  let notesBase = null; // the version our textarea started from
+  let notesDirty = false;
+  function renderNotes() {
+    const id = roomId();
+    $("notes-panel").hidden = !id;
+    if (!id) return;
+    const n = sync.get(`notes:room:${id}`);
+    if (!n) return;
+    const box = $("notes-text");
+    if (!notesDirty || notesBase === null) { box.value = n.text; notesBase = n.version; }
+    $("notes-msg").textContent = n.last_editor ? `Last saved by ${n.last_editor}` : "";
+  }
+  $("notes-text") && $("notes-text").addEventListener("input", () => { notesDirty = true; });
+  $("notes") && $("notes").addEventListener("submit", (e) => {
+    e.preventDefault();
+    saveNotes(0);
+  });
+  function saveNotes(attempt) {
+    const id = roomId();
+    const n = sync.get(`notes:room:${id}`);
+    if (!id || !n) return;
+    const text = $("notes-text").value;
+    socket.timeout(8000).emit("notes:edit", { room_id: id, text, base_version: notesBase === null ? n.version : notesBase }, (err, ack) => {
+      if (err) { $("notes-msg").textContent = "Not saved: offline."; return; }
+      if (ack.ok) { notesDirty = false; notesBase = ack.version; $("notes-msg").textContent = "Saved."; return; }
+      if (ack.error.field === "base_version" && attempt < 2) {
+        // Someone saved in between: keep both texts, then save again.
+        const theirs = (sync.get(`notes:room:${id}`) || n).text;
+        if (!theirs.includes(text)) $("notes-text").value = `${theirs}\n\n${text}`;
+        notesBase = (sync.get(`notes:room:${id}`) || n).version;
+        saveNotes(attempt + 1);
+        return;
+      }
+      $("notes-msg").textContent = `Not saved: ${ack.error.reason}`;
+    });
+  }
+
+  let lastAnnouncement = null;
+  function renderAnnouncements() {
+    const a = agenda();
+    if (!a) return;
+    const list = a.announcements.filter((x) => x.target === "everyone" || inRooms());
+    $("announcements").replaceChildren(...(list.length ? [...list].reverse().map((x) =>
+      el("li", {}, el("time", { datetime: x.at, text: L.localTime(x.at) }), " ", x.text))
+      : [el("li", { class: "meta", text: "None yet." })]));
+    const newest = list[list.length - 1];
+    if (newest && newest.id !== lastAnnouncement) {
+      lastAnnouncement = newest.id;
+      $("announce-text").textContent = newest.text;
+      $("announce").hidden = false;
+    }
+  }
+
+  refreshStreams();
+})();

@@ -1,0 +1,111 @@
+"""The live pages: a participant's ``/p/<token>/live`` and the moderators' ``/moderate/<slug>``.
+
+Both pages are shells: what they show comes over Socket.IO (docs/realtime.md). The server
+renders what the socket does not carry: the agenda's titles and times, and a participant's
+room-mates (name, role, country) at ``/p/<token>/live/room.json``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from server.applications import operations as app_ops
+from server.core.vocab import ROLE_LABELS, country_name
+from server.events import operations as event_ops
+from server.extensions import db, limiter
+from server.live import operations as live_ops
+from server.models import Application, BreakoutRoom, BreakoutRound, Event, RoomAssignment
+from server.models.applications import PARTICIPATING
+from server.problems import Problem
+
+bp = Blueprint("frontend_live", __name__)
+
+PERSONAL_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+ROLES = {r.value: label for r, label in ROLE_LABELS.items()}
+
+
+def agenda_json(event: Event) -> dict[str, Any]:
+    """What the live scripts need to name agenda items: ids, titles, kinds, times (UTC)."""
+    return {
+        "event_id": event.id,
+        "slug": event.slug,
+        "title": event.title,
+        "timezone": event.timezone,
+        "items": [
+            {"id": i["id"], "title": i["title"], "kind": i["kind"], "day": day["date"],
+             "start_utc": i["start_utc"], "end_utc": i["end_utc"],
+             "start_local": i["start_local"], "end_local": i["end_local"]}
+            for day in event_ops.agenda_dict(event)["days"] for i in day["items"]
+        ],
+    }
+
+
+@bp.get("/p/<token>/live")
+@limiter.limit("60 per minute")
+def participant(token: str) -> Any:
+    application = app_ops.by_token(token)
+    event = application.event
+    allowed = application.status in PARTICIPATING
+    return render_template(
+        "frontend/live.html", event=event, application=application, allowed=allowed,
+        config={**agenda_json(event), "token": token, "me": application.id,
+                "name": application.name or "",
+                "room_url": url_for(".participant_room", token=token),
+                "personal_url": url_for("applications.personal", token=token)},
+    ), 200, PERSONAL_HEADERS
+
+
+def room_members(room_id: int) -> list[dict[str, Any]]:
+    """Room-mates as other participants may see them: name, role, country (never email)."""
+    rows = db.session.scalars(
+        select(Application)
+        .join(RoomAssignment, RoomAssignment.application_id == Application.id)
+        .where(RoomAssignment.room_id == room_id, Application.status.in_(PARTICIPATING))
+        .order_by(Application.name)
+    )
+    return [
+        {"id": a.id, "name": a.name or "", "role": ROLES.get(a.role, a.role),
+         "country": country_name(a.country) if a.country else ""}
+        for a in rows
+    ]
+
+
+@bp.get("/p/<token>/live/room.json")
+@limiter.limit("120 per minute")
+def participant_room(token: str) -> Any:
+    application = app_ops.by_token(token)
+    if application.status not in PARTICIPATING:
+        raise Problem(403, "Forbidden", [("token", "only invited participants see their room")])
+    assigned = live_ops.assignment(application.event_id, application.id)
+    room = None
+    members: list[dict[str, Any]] = []
+    if assigned is not None and assigned["room_id"] is not None:
+        room_row = db.session.get(BreakoutRoom, assigned["room_id"])
+        room = {**assigned, "topic": room_row.topic if room_row else ""}
+        members = room_members(assigned["room_id"])
+    response = jsonify(room=room, members=members)
+    response.headers.update(PERSONAL_HEADERS)
+    return response
+
+
+@bp.get("/moderate/<slug>")
+@login_required
+def moderate(slug: str) -> Any:
+    if not current_user.is_moderator:
+        raise Problem(403, "Forbidden", [("role", "only moderators and organisers may open this page")])
+    event = event_ops.get_event(slug)
+    rounds = db.session.scalars(
+        select(BreakoutRound).where(BreakoutRound.event_id == event.id).order_by(BreakoutRound.id)
+    ).all()
+    config = {
+        **agenda_json(event),
+        "rounds": [{"id": r.id, "title": r.title, "status": r.status} for r in rounds],
+        "rooms_api": f"/api/events/{event.slug}/rounds/{{round}}/rooms",
+        "moves_api": f"/api/events/{event.slug}/rounds/{{round}}/moves",
+        "organiser": bool(current_user.is_organiser),
+    }
+    return render_template("frontend/moderate.html", event=event, config=config, rounds=rounds)
