@@ -28,10 +28,13 @@ headers), so the database does not keep a readable copy of every secret link.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
 import re
 import smtplib
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -124,6 +127,45 @@ def queue_mail(message: EmailMessage | None, *, key: str, kind: str, event_id: i
     return mail
 
 
+@dataclass(frozen=True)
+class Pending:
+    """One message to render later (see queue_unrendered)."""
+
+    key: str
+    kind: str
+    to_address: str
+    subject: str
+    message_id: str
+    event_id: int | None = None
+    application_id: int | None = None
+
+
+def queue_unrendered(pending: list[Pending]) -> list[OutboundMail]:
+    """Bulk form of ``queue_mail(None, ...)``: one query for the keys already queued, one
+    batched INSERT, one task per new row after commit (a change reaching 1,000 invitees costs
+    the request milliseconds per invitee, not a round trip each)."""
+    for p in pending:
+        if p.kind not in RENDERERS:
+            raise ValueError(f"kind: no renderer registered for {p.kind!r}")
+    keys = [p.key for p in pending]
+    existing = {
+        m.idempotency_key: m
+        for chunk in (keys[i:i + 500] for i in range(0, len(keys), 500))
+        for m in db.session.scalars(select(OutboundMail).where(OutboundMail.idempotency_key.in_(chunk)))
+    }
+    fresh = [
+        OutboundMail(idempotency_key=p.key, kind=p.kind, event_id=p.event_id,
+                     application_id=p.application_id, to_address=p.to_address, subject=p.subject,
+                     message_id=p.message_id, body=b"", status=MailStatus.QUEUED, attempts=0)
+        for p in dict.fromkeys(pending) if p.key not in existing
+    ]
+    db.session.add_all(fresh)
+    db.session.flush()
+    for mail in fresh:
+        after_commit(DELIVER_TASK, mail.id)
+    return [*existing.values(), *fresh]
+
+
 def retry(mail: OutboundMail) -> OutboundMail:
     """An organiser asks for another try of a failed (or still queued) message."""
     if mail.status not in (MailStatus.FAILED, MailStatus.QUEUED, SKIPPED):
@@ -202,7 +244,8 @@ def deliver(mail_id: int) -> str:
     mail = db.session.get(OutboundMail, mail_id)
     assert mail is not None
     renderer = RENDERERS.get(mail.kind)
-    if not mail.body:
+    body, rendered = mail.body, False
+    if not body:
         try:
             if renderer is None:
                 raise PermanentMailError(f"no renderer for {mail.kind!r} and no body")
@@ -215,30 +258,32 @@ def deliver(mail_id: int) -> str:
             db.session.rollback()
             _finish(mail_id, now, status=MailStatus.FAILED, last_error=str(exc))
             return str(MailStatus.FAILED)
-        mail.body = wire_bytes(message)
+        body, rendered = wire_bytes(message), True
         mail.subject, mail.to_address = str(message["Subject"]), str(message["To"])
-        db.session.commit()  # retries send exactly these bytes
+        if db.session.new or any(o is not mail for o in db.session.dirty):
+            mail.body = body  # the renderer changed state (e.g. a link): keep both now
+            db.session.commit()
+    attempts, to_address, kind = mail.attempts, mail.to_address, mail.kind
+    kept = {"body": body, "subject": mail.subject, "to_address": to_address} if rendered else {}
+    db.session.rollback()
     try:
-        transport(mail)
+        transport(mail_id, kind, to_address, body)
     except TemporaryMailError as exc:
-        attempts = mail.attempts
-        db.session.rollback()
         if attempts > _settings_int("MAIL_MAX_RETRIES", 8):
-            _finish(mail_id, now, status=MailStatus.FAILED, last_error=f"gave up: {exc}")
+            _finish(mail_id, now, status=MailStatus.FAILED, last_error=f"gave up: {exc}", **kept)
             return str(MailStatus.FAILED)
         delay = backoff(attempts, _settings_int("MAIL_RETRY_BACKOFF", 30))
+        # the rendered bytes are kept, so the retry sends exactly this message
         _finish(mail_id, now, status=MailStatus.QUEUED, last_error=str(exc), claimed_at=None,
-                next_attempt_at=utcnow() + timedelta(seconds=delay))
+                next_attempt_at=utcnow() + timedelta(seconds=delay), **kept)
         raise TemporaryMailError(str(exc), countdown=delay) from exc
     except PermanentMailError as exc:
-        db.session.rollback()
-        _finish(mail_id, now, status=MailStatus.FAILED, last_error=str(exc))
+        _finish(mail_id, now, status=MailStatus.FAILED, last_error=str(exc), **kept)
         return str(MailStatus.FAILED)
     values: dict[str, object] = {"status": MailStatus.SENT, "sent_at": utcnow(), "last_error": None,
-                                 "next_attempt_at": None}
+                                 "next_attempt_at": None, **kept}
     if renderer is not None and renderer.forget_body:
         values["body"] = b""
-    db.session.rollback()
     _finish(mail_id, now, **values)
     return str(MailStatus.SENT)
 
@@ -280,19 +325,19 @@ def wire_bytes(message: EmailMessage) -> bytes:
 _BARE_LF = re.compile(rb"(?<!\r)\n")
 
 
-def transport(mail: OutboundMail) -> None:
+def transport(mail_id: int, kind: str, to_address: str, body: bytes) -> None:
     """Hand one message to the outbox folder or to the SMTP server in MAIL_URL."""
     url = current_app.config.get("MAIL_URL")
     if not url:
         folder = Path(current_app.config["OUTBOX_PATH"])
         folder.mkdir(parents=True, exist_ok=True)
         # Named by row id so a retry overwrites rather than duplicates.
-        target = folder / f"{mail.id:06d}-{mail.kind}.eml"
+        target = folder / f"{mail_id:06d}-{kind}.eml"
         tmp = target.with_suffix(f".{threading.get_ident()}.tmp")
-        tmp.write_bytes(mail.body)
+        tmp.write_bytes(body)
         tmp.replace(target)
         return
-    send_smtp(url, mail)
+    send_smtp(url, to_address, body)
 
 
 def _smtp_text(exc: smtplib.SMTPResponseException) -> str:
@@ -300,37 +345,101 @@ def _smtp_text(exc: smtplib.SMTPResponseException) -> str:
     return f"{exc.smtp_code} {error.decode(errors='replace') if isinstance(error, bytes) else error}"
 
 
-def send_smtp(url: str, mail: OutboundMail) -> None:
-    """One SMTP transaction per message (STARTTLS and AUTH when MAIL_URL asks for them).
+class _Connections(threading.local):
+    """One SMTP session per worker thread, reused while it is fresh: a burst of 1,000
+    invitations is 1,000 transactions, not 1,000 connect/EHLO/STARTTLS/AUTH/QUIT rounds."""
 
-    4xx replies, refused connections, timeouts and disconnects are temporary; 5xx replies
-    are permanent."""
+    server: smtplib.SMTP | None = None
+    url: str = ""
+    pid: int = 0
+    used: float = 0.0
+
+
+_connections = _Connections()
+IDLE_REUSE = 20.0  # seconds; servers drop idle sessions after a few minutes
+
+
+def _open(url: str) -> smtplib.SMTP:
     parts = urlsplit(url)
     query = parse_qs(parts.query)
     host, port = parts.hostname or "localhost", parts.port
+    if parts.scheme == "smtps":
+        server: smtplib.SMTP = smtplib.SMTP_SSL(host, port or 465, timeout=30)
+    else:
+        server = smtplib.SMTP(host, port or 25, timeout=30)
     try:
-        if parts.scheme == "smtps":
-            server: smtplib.SMTP = smtplib.SMTP_SSL(host, port or 465, timeout=30)
-        else:
-            server = smtplib.SMTP(host, port or 25, timeout=30)
-        with server:
-            if parts.scheme == "smtp" and query.get("starttls", ["0"])[0] in ("1", "true", "yes"):
-                server.starttls()
-            if parts.username:
-                server.login(unquote(parts.username), unquote(parts.password or ""))
-            server.sendmail(_envelope_from(mail), [_address(mail.to_address)],
-                            _BARE_LF.sub(b"\r\n", mail.body))
+        server.ehlo_or_helo_if_needed()
+        if parts.scheme == "smtp" and query.get("starttls", ["0"])[0] in ("1", "true", "yes"):
+            server.starttls()
+        if parts.username:
+            server.login(unquote(parts.username), unquote(parts.password or ""))
+    except BaseException:
+        server.close()
+        raise
+    return server
+
+
+def _session(url: str) -> tuple[smtplib.SMTP, bool]:
+    """(session, reused?)"""
+    c = _connections
+    if c.server is not None and c.url == url and c.pid == os.getpid() \
+            and time.monotonic() - c.used < IDLE_REUSE:
+        return c.server, True
+    _drop()
+    c.server, c.url, c.pid = _open(url), url, os.getpid()
+    return c.server, False
+
+
+def _transaction(url: str, sender: str, recipient: str, data: bytes) -> None:
+    server, reused = _session(url)
+    try:
+        code, reply = server.mail(sender)
+    except (smtplib.SMTPServerDisconnected, OSError):
+        if not reused:
+            raise
+        # The server closed the idle session; nothing was transferred: open a new one.
+        _drop()
+        server, _ = _session(url)
+        code, reply = server.mail(sender)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    code, reply = server.rcpt(recipient)
+    if code not in (250, 251):
+        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+    code, reply = server.data(data)
+    if code != 250:
+        raise smtplib.SMTPDataError(code, reply)
+
+
+def _drop() -> None:
+    c = _connections
+    if c.server is not None and c.pid == os.getpid():
+        with contextlib.suppress(OSError):
+            c.server.close()
+    c.server = None
+
+
+def send_smtp(url: str, to_address: str, body: bytes) -> None:
+    """One SMTP transaction (STARTTLS and AUTH when MAIL_URL asks for them), on a reused
+    session when one is fresh. 4xx replies, refused connections, timeouts and disconnects are
+    temporary; 5xx replies are permanent. After any error the session is dropped."""
+    try:
+        _transaction(url, _envelope_from(body), _address(to_address), _BARE_LF.sub(b"\r\n", body))
+        _connections.used = time.monotonic()
     except smtplib.SMTPRecipientsRefused as exc:
+        _drop()
         codes = [code for code, _ in exc.recipients.values()]
         text = "; ".join(f"{code} {msg!r}" for code, msg in exc.recipients.values())
         if all(400 <= c < 500 for c in codes):
             raise TemporaryMailError(text) from exc
         raise PermanentMailError(text) from exc
     except smtplib.SMTPResponseException as exc:
+        _drop()
         if 400 <= exc.smtp_code < 500:
             raise TemporaryMailError(_smtp_text(exc)) from exc
         raise PermanentMailError(_smtp_text(exc)) from exc
     except (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError, OSError) as exc:
+        _drop()
         raise TemporaryMailError(f"connection: {exc}") from exc
 
 
@@ -338,5 +447,6 @@ def _address(header: str) -> str:
     return parseaddr(header)[1] or header
 
 
-def _envelope_from(mail: OutboundMail) -> str:
-    return parseaddr(str(message_from_bytes(mail.body)["From"]))[1]
+def _envelope_from(body: bytes) -> str:
+    head = body.split(b"\n\n", 1)[0]
+    return parseaddr(str(message_from_bytes(head)["From"]))[1]

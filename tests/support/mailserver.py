@@ -58,8 +58,12 @@ class ScriptedHandler:
             return reply
         if self.hold is not None:
             self.holding.set()
-            while not self.hold.is_set():
-                await asyncio.sleep(0.05)
+            try:
+                while not self.hold.is_set():
+                    await asyncio.sleep(0.05)
+            except asyncio.CancelledError:  # aiosmtpd cancels the session when the client drops
+                self.aborted += 1
+                raise
             transport = getattr(server, "transport", None)
             if transport is None or transport.is_closing():
                 self.aborted += 1  # the client died before our 250: nothing was delivered
