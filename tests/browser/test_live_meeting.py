@@ -1,0 +1,188 @@
+"""The meeting in Chromium, as people do it: an applicant applies, an organiser scores,
+proposes and invites, the participant accepts from the emailed link; then the live meeting:
+pre-moderated questions that reorder on every page when voted, an inert XSS attempt,
+break-out rooms that reach the participant within two seconds, and a dropped connection that
+shows "reconnecting" and recovers with the state resynced."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import SCREENSHOTS, LiveServer, screenshot
+from tests.browser.flow import REHEARSAL, Staff, invited_participant, personal_link
+
+XSS = "<img src=x onerror=alert(1)>"
+SOCKET = re.compile(r".*/socket\.io/.*")
+
+# The tests of this module tell one story in order; what one makes, the next uses.
+story: dict[str, Any] = {}
+
+
+def docs_shot(page: Any, name: str) -> None:
+    """A small viewport picture (1200x900) of a main page, for docs/screenshots."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"docs-{name}.png"), full_page=False)
+
+
+def no_dialogs(page: Any) -> list[str]:
+    """Fail on any alert/confirm/prompt: user text must never run."""
+    fired: list[str] = []
+    page.on("dialog", lambda dialog: (fired.append(dialog.message), dialog.dismiss()))
+    return fired
+
+
+def login(page: Any, server: LiveServer, who: tuple[str, str], then: str) -> None:
+    page.goto(f"{server.url}/login?next={then}")
+    page.get_by_label("Email").fill(who[0])
+    page.get_by_label("Password").fill(who[1])
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"**{then}")
+
+
+@pytest.fixture(scope="module")
+def organiser(live_server: LiveServer) -> Staff:
+    return Staff(live_server.url, *live_server.organiser)
+
+
+def test_applicant_applies_through_the_form(live_server: LiveServer, new_page: Any) -> None:
+    page = new_page(locale="en-GB")
+    page.goto(f"{live_server.url}/events/{REHEARSAL}")
+    page.get_by_role("link", name="Apply to take part").click()
+    page.get_by_label("Your name", exact=True).fill("Aigerim Bekova")
+    page.get_by_label("Email address").fill("aigerim@example.org")
+    page.get_by_label("Organisation", exact=True).fill("Probation Service Almaty")
+    page.get_by_label("Job title", exact=True).fill("Senior probation officer")
+    page.get_by_label("Country where you work").select_option("KZ")
+    page.get_by_label("Your role", exact=True).select_option("probation_officer")
+    page.locator('input[name="languages"][value="ru"]').check()
+    page.locator('input[name="works_with"]').first.check()
+    page.locator("#work_relation").fill("I supervise returnees after their release from prison.")
+    page.locator("#key_question_1").fill("How do you involve families in reintegration?")
+    page.locator("#challenges").fill("Stigma in the neighbourhood.")
+    page.locator("#consent").check()
+    page.get_by_role("button", name="Send my application").click()
+    page.wait_for_url("**/p/*")
+    assert "your application is in" in page.content()
+    screenshot(page, "apply-done")
+
+
+def test_organiser_scores_proposes_and_invites(live_server: LiveServer, new_page: Any) -> None:
+    page = new_page(locale="en-GB")
+    login(page, live_server, live_server.organiser, "/organise")
+    # The staff home and the dashboard lead to every page.
+    page.get_by_role("link", name="Dashboard").first.click()
+    for name in ("Applications", "Selection", "Mail", "Agenda", "Break-out rounds", "Moderate"):
+        assert page.locator("main").get_by_role("link", name=name, exact=True).count() >= 1, name
+    assert page.locator('a[href$="/export/qa.csv"]').count() == 1
+    docs_shot(page, "organiser-dashboard")
+    page.locator("main").get_by_role("link", name="Applications", exact=True).click()
+    page.get_by_role("link", name="Aigerim Bekova").click()
+    page.get_by_label("5", exact=True).check()
+    page.get_by_label("Comment (optional)").fill("Strong practice; brings Central Asian probation.")
+    page.get_by_role("button", name="Save my score").click()
+    assert "Your score is saved" in page.content()
+    page.locator("header").get_by_role("link", name="Selection", exact=True).click()
+    assert page.locator("section", has_text="To invite").get_by_role("link", name="Aigerim Bekova").count() == 1
+    docs_shot(page, "selection")
+    page.get_by_role("button", name="Apply this selection").click()
+    assert re.search(r"Applied: [1-9]\d* invited", page.content())
+    screenshot(page, "selection-applied")
+
+
+def test_participant_accepts_from_the_emailed_link(live_server: LiveServer, new_page: Any) -> None:
+    link = personal_link(live_server.instance, "aigerim@example.org", after=1)  # the invitation, not the receipt
+    page = new_page(locale="en-GB")
+    page.goto(link)
+    page.get_by_role("button", name="Accept the invitation").click()
+    assert "you have accepted" in page.content()
+    webcal = page.get_by_role("link", name=re.compile("Subscribe in your calendar app"))
+    assert webcal.get_attribute("href").startswith("webcal://")
+    ics = page.get_by_role("link", name=re.compile(r"Download the calendar file"))
+    assert "BEGIN:VCALENDAR" in page.request.get(ics.get_attribute("href")).text()
+    screenshot(page, "personal-accepted")
+    story["aigerim"] = link
+
+
+def _moderator(live_server: LiveServer, new_page: Any) -> Any:
+    page = new_page(locale="en-GB")
+    no_dialogs(page)
+    login(page, live_server, live_server.moderator, f"/moderate/{REHEARSAL}")
+    page.wait_for_selector("#console[data-state=connected]")
+    return page
+
+
+def _live(new_page: Any, link: str, **options: Any) -> tuple[Any, list[str]]:
+    page = new_page(locale="en-GB", **options)
+    fired = no_dialogs(page)
+    page.goto(link)
+    page.get_by_role("link", name="Open the live meeting page").click()
+    page.wait_for_selector("#live[data-state=connected]")
+    return page, fired
+
+
+def texts(page: Any, selector: str) -> list[str]:
+    return [t.strip() for t in page.locator(selector).all_inner_texts()]
+
+
+def test_question_approved_then_voted_reorders_everywhere(live_server: LiveServer, new_page: Any,
+                                                           organiser: Staff) -> None:
+    _, bram = invited_participant(live_server.url, live_server.instance, organiser, "Bram de Vries",
+                                  "bram@example.org", country="NL", role="exit_worker")
+    story["bram"] = bram
+    mod = _moderator(live_server, new_page)
+    aigerim, fired_a = _live(new_page, story["aigerim"])
+    bram_page, fired_b = _live(new_page, bram, viewport={"width": 390, "height": 844})
+
+    # The moderator starts the Q&A item and pre-moderates its queue.
+    mod.locator("#agenda li", has_text="Questions and answers: Kazakhstan").get_by_role("button", name="Start").click()
+    mod.get_by_label("Pre-moderate").check()
+    aigerim.wait_for_selector("#qa-mod:not([hidden])")
+    assert aigerim.locator("#now-title").inner_text() == "Questions and answers: Kazakhstan"
+
+    # Aigerim asks two questions; the second is an XSS attempt. Bram sees neither yet.
+    for text in ("Who pays for the rehabilitation centres?", XSS):
+        aigerim.get_by_label("Your question").fill(text)
+        aigerim.get_by_role("button", name="Ask").click()
+        aigerim.wait_for_selector(f"#questions li.pending >> text={text}")
+    assert texts(bram_page, "#questions .q-text") == []
+    assert "Waiting for a moderator" in aigerim.locator("#questions").inner_text()
+
+    # The moderator approves both, in order; Bram now sees them, oldest first (no votes yet).
+    mod.wait_for_selector(f"#q-pending .q-text >> text={XSS}")
+    for _ in range(2):
+        mod.locator("#q-pending li").first.get_by_role("button", name=re.compile("^Approve")).click()
+        time.sleep(0.2)
+    bram_page.wait_for_function("document.querySelectorAll('#questions .q-text').length === 2")
+    expected = ["Who pays for the rehabilitation centres?", XSS]
+    assert texts(bram_page, "#questions .q-text") == expected
+
+    # Bram upvotes the second: it moves to the top on all three pages.
+    bram_page.locator("#questions li", has_text=XSS).get_by_role("button", name=re.compile("^Vote")).click()
+    flipped = [XSS, "Who pays for the rehabilitation centres?"]
+    for page, selector in ((bram_page, "#questions .q-text"), (aigerim, "#questions .q-text"),
+                           (mod, "#q-live .q-text")):
+        page.wait_for_function(
+            "([sel, first]) => document.querySelector(sel) && document.querySelector(sel).textContent === first",
+            arg=[selector, XSS], timeout=3000)
+        assert texts(page, selector) == flipped
+    assert bram_page.locator("#questions li", has_text=XSS).get_by_role("button").get_attribute("aria-pressed") == "true"
+
+    # The XSS text is shown literally and never ran.
+    assert aigerim.get_by_text(XSS, exact=True).is_visible()
+    assert mod.locator("#q-live img").count() == 0 and aigerim.locator("#questions img").count() == 0
+    assert fired_a == [] and fired_b == []
+    assert bram_page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # The moderator answers the first; everyone sees it answered.
+    mod.locator("#q-live > li", has=mod.locator(".q-text", has_text=XSS)).get_by_role(
+        "button", name=re.compile("^Answered")).click()
+    aigerim.wait_for_selector(f"#questions li.answered >> text={XSS}")
+    screenshot(aigerim, "participant-qa")
+    docs_shot(aigerim, "participant-live")
+    screenshot(mod, "moderator-qa")
+    docs_shot(mod, "moderator-console")
+    screenshot(bram_page, "participant-qa-phone")
