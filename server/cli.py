@@ -89,11 +89,15 @@ def serve_command(host: str, port: int, no_seed: bool, no_migrate: bool) -> None
         _upgrade()
     if app.config["SETTINGS"].SEED_ON_START and not no_seed:
         seed_demo(date.today())
+    from server.scheduler import start_if_embedded
+
+    beat = start_if_embedded(app)
     url = f"http://{host}:{port}"
     click.echo(f"Convene is running at {url}")
     click.echo(f"  database: {app.config['SQLALCHEMY_DATABASE_URI']}")
     click.echo(f"  mail:     {app.config['MAIL_URL'] or app.config['OUTBOX_PATH'] + ' (outbox folder)'}")
-    click.echo(f"  tasks:    {app.config['CELERY_BROKER_URL'] or 'in-process'}")
+    click.echo(f"  tasks:    {app.config['CELERY_BROKER_URL'] or 'in-process'}"
+               + (" (periodic jobs in-process too)" if beat else ""))
     if _credentials_file().exists():
         click.echo("  demo accounts (log in at /login):")
         for line in _credentials_file().read_text().strip().splitlines():
