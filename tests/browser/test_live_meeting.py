@@ -186,3 +186,108 @@ def test_question_approved_then_voted_reorders_everywhere(live_server: LiveServe
     screenshot(mod, "moderator-qa")
     docs_shot(mod, "moderator-console")
     screenshot(bram_page, "participant-qa-phone")
+
+
+def test_dropped_connection_shows_reconnecting_then_resyncs(live_server: LiveServer, new_page: Any) -> None:
+    page = new_page(locale="en-GB")
+    fired = no_dialogs(page)
+    cut = {"on": False}
+    sockets: list[Any] = []
+
+    def on_websocket(ws: Any) -> None:
+        if cut["on"]:
+            ws.close()
+            return
+        sockets.append((ws, ws.connect_to_server()))
+
+    def on_http(route: Any) -> None:
+        if cut["on"]:
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route_web_socket(SOCKET, on_websocket)
+    page.route(SOCKET, on_http)
+    page.goto(f"{story['aigerim']}/live")
+    page.wait_for_selector("#live[data-state=connected]")
+    banner = page.locator("#conn")
+
+    cut["on"] = True  # the network drops
+    for ws, server in sockets:
+        server.close()
+        ws.close()
+    page.wait_for_selector("#live[data-state=reconnecting]", timeout=5000)
+    assert "Reconnecting" in banner.inner_text()
+    screenshot(page, "participant-reconnecting")
+
+    # Meanwhile the moderator moves on and announces something.
+    mod = _moderator(live_server, new_page)
+    mod.get_by_role("button", name="Next item").click()
+    mod.get_by_label("Message").fill("Coffee break: back at 11:00")
+    mod.get_by_role("button", name="Announce").click()
+    mod.wait_for_selector("#msg >> text=Announced.")
+
+    cut["on"] = False  # the network is back: the page reconnects by itself and catches up
+    page.wait_for_selector("#live[data-state=connected]", timeout=10_000)
+    assert "Reconnecting" not in banner.inner_text()
+    page.wait_for_selector("#announce-text >> text=Coffee break: back at 11:00", timeout=5000)
+    assert page.locator("#now-title").inner_text() == "Break"
+    assert fired == []
+    screenshot(page, "participant-resynced")
+
+
+def test_agenda_editor_names_the_field_and_saves(live_server: LiveServer, new_page: Any) -> None:
+    page = new_page(locale="en-GB")
+    login(page, live_server, live_server.organiser, f"/organise/{REHEARSAL}")
+    page.locator("header").get_by_role("link", name="Agenda", exact=True).click()
+    add = page.locator("#add")
+    add.get_by_label("Start").fill("12:40")
+    add.get_by_label("End").fill("12:35")
+    add.get_by_label("Title").fill("Informal coffee")
+    add.get_by_label("Kind").select_option("break")
+    add.get_by_role("button", name="Add to the agenda").click()
+    error = page.locator("#add-end-error")
+    assert error.inner_text().startswith("End (Europe/Brussels): ")
+    assert page.locator("#add-end").get_attribute("aria-invalid") == "true"
+    assert page.locator("#add-title").input_value() == "Informal coffee"  # nothing typed is lost
+    screenshot(page, "agenda-editor-error")
+
+    # Before the morning begins: refused, naming the start.
+    add = page.locator("#add")
+    add.get_by_label("Start").fill("09:00")
+    add.get_by_label("End").fill("09:20")
+    add.get_by_role("button", name="Add to the agenda").click()
+    assert "before the day begins" in page.locator("#add-start-error").inner_text()
+
+    # Change an existing item's title through its own form.
+    item = page.locator(".agenda-edit > li", has_text="Closing and next steps")
+    item.locator("summary").click()
+    item.get_by_label("Title").fill("Closing, next steps and thanks")
+    item.get_by_role("button", name="Save changes").click()
+    assert "Saved “Closing, next steps and thanks”" in page.content()
+    docs_shot(page, "agenda-editor")
+    public = page.request.get(f"{live_server.url}/api/events/{REHEARSAL}/agenda").json()
+    titles = [i["title"] for d in public["days"] for i in d["items"]]
+    assert "Closing, next steps and thanks" in titles
+
+    # Remove it.
+    page.get_by_role("button", name="Remove “Closing, next steps and thanks”").click()
+    assert "Removed" in page.content()
+    screenshot(page, "agenda-editor")
+
+
+def test_now_marker_follows_the_clock(live_server: LiveServer, new_page: Any) -> None:
+    from datetime import UTC, datetime
+
+    page = new_page(locale="en-GB", timezone_id="Asia/Almaty")
+    page.clock.install(time=datetime(2021, 5, 25, 7, 50, tzinfo=UTC))  # 09:50 in Brussels
+    page.goto(f"{live_server.url}/events/study-visit-central-asia-2021")
+    now = page.locator("tr.now")
+    assert now.count() == 1
+    assert "Kazakhstan: bringing families home" in now.inner_text()
+    assert now.get_attribute("aria-current") == "time"
+    page.clock.run_for("31:00")  # 10:21: the Q&A is on
+    assert "Questions and answers: Kazakhstan" in page.locator("tr.now").inner_text()
+    now.scroll_into_view_if_needed()
+    screenshot(page, "event-now-marker")
+    docs_shot(page, "event-page")
