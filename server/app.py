@@ -115,4 +115,5 @@ FEATURES: list[str] = [
     "server.applications",
     "server.invitations",
     "server.frontend",
+    "server.breakouts",
 ]

@@ -162,13 +162,37 @@ def current_round_id(event_id: int) -> int | None:
     )
 
 
-def room_payload(rnd_id: int, room: BreakoutRoom | None) -> dict[str, Any]:
-    """The ``room:assigned`` body: the round, the room and its video link (room None: no room)."""
+def room_members(room_id: int) -> list[dict[str, Any]]:
+    """A room's members as room-mates may see them: name, role and country, never an email."""
+    from server.core.vocab import ROLE_LABELS
+
+    rows = db.session.execute(
+        select(Application.id, Application.name, Application.role, Application.country)
+        .join(RoomAssignment, RoomAssignment.application_id == Application.id)
+        .where(RoomAssignment.room_id == room_id, Application.status.in_(PARTICIPATING))
+        .order_by(Application.name, Application.id)
+    )
+    labels = {str(k): v for k, v in ROLE_LABELS.items()}
+    return [{"person_id": pid, "name": name or "", "role": role, "role_label": labels.get(role, role),
+             "country": country} for pid, name, role, country in rows]
+
+
+def room_payload(rnd_id: int, room: BreakoutRoom | None,
+                 members: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The ``room:assigned`` body: the round, the room, its topic, video link and members (room None: no room).
+
+    ``members`` may be passed when the caller already has them (see ``room_members``).
+    """
+    rnd = room.round if room is not None else db.session.get(BreakoutRound, rnd_id)
     return {
         "round_id": rnd_id,
+        "round_title": None if rnd is None else rnd.title,
         "room_id": None if room is None else room.id,
+        "room_number": None if room is None else room.number,
         "room_name": None if room is None else room.name,
+        "topic": None if room is None else room.topic,
         "video_url": None if room is None else room.video_url,
+        "members": [] if room is None else (room_members(room.id) if members is None else members),
     }
 
 
@@ -191,8 +215,14 @@ def round_assignments(round_id: int) -> list[tuple[int, dict[str, Any]]]:
         select(RoomAssignment.application_id, BreakoutRoom)
         .join(BreakoutRoom, RoomAssignment.room_id == BreakoutRoom.id)
         .where(RoomAssignment.round_id == round_id)
-    )
-    return [(app_id, room_payload(round_id, room)) for app_id, room in rows]
+    ).all()
+    members: dict[int, list[dict[str, Any]]] = {}
+    out = []
+    for app_id, room in rows:
+        if room.id not in members:
+            members[room.id] = room_members(room.id)
+        out.append((app_id, room_payload(round_id, room, members[room.id])))
+    return out
 
 
 def participant_by_token_hash(token_hash: str) -> Application | None:

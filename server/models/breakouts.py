@@ -29,6 +29,10 @@ class BreakoutRound(db.Model):  # type: ignore[name-defined,misc]
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # [[application_id, application_id], ...] never to share a room (beyond same organisation).
     separations: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
+    # One topic per room, in room order (shorter than the rooms: the rest have none). 0006.
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Keep people of the same organisation in different rooms (the engine's default). 0006.
+    separate_organisations: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -61,9 +61,14 @@ def test_open_breakouts_assigns_rooms_and_moves_sockets(app: Flask, meeting: Mee
         assert state["mode"] == "breakouts" and state["round_id"] == meeting.round_id
         assert 1799 <= state["remaining_seconds"] <= 1800
         assigned = [m["args"][0] for m in got if m["name"] == ev.ROOM_ASSIGNED]
-        assert assigned == [{"round_id": meeting.round_id, "room_id": meeting.room_of(person),
-                             "room_name": f"Room {meeting.rooms.index(meeting.room_of(person)) + 1}",
-                             "video_url": f"https://video.example/{meeting.rooms.index(meeting.room_of(person)) + 1}"}]
+        number = meeting.rooms.index(meeting.room_of(person)) + 1
+        assert len(assigned) == 1 and assigned[0].items() >= {
+            "round_id": meeting.round_id, "round_title": "Round 1", "room_id": meeting.room_of(person),
+            "room_number": number, "room_name": f"Room {number}", "topic": "",
+            "video_url": f"https://video.example/{number}"}.items()
+        mates = [p.name for p in meeting.people if meeting.room_of(p) == meeting.room_of(person)]
+        assert [m["name"] for m in assigned[0]["members"]] == mates
+        assert all(set(m) == {"person_id", "name", "role", "role_label", "country"} for m in assigned[0]["members"])
     # A broadcast to room 1 reaches exactly its members.
     ana, bo = clients[0], clients[1]
     assert call(ana, ev.QA_ASK, {"queue": ["room", meeting.rooms[0]], "text": "Room one only"})["ok"]

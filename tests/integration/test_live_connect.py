@@ -133,8 +133,9 @@ def test_snapshot_gives_each_stream_and_the_assignment(app: Flask, meeting: Meet
     assert ack["ok"] and set(ack["snapshots"]) == set(streams)
     assert all(ack["snapshots"][s]["stream"] == s for s in streams)
     assert ack["snapshots"][f"agenda:{meeting.event_id}"]["version"] == 0
-    assert ack["assignment"] == {"round_id": meeting.round_id, "room_id": room, "room_name": "Room 1",
-                                 "video_url": "https://video.example/1"}
+    assert ack["assignment"].items() >= {"round_id": meeting.round_id, "room_id": room, "room_name": "Room 1",
+                                         "video_url": "https://video.example/1", "room_number": 1}.items()
+    assert [m["name"] for m in ack["assignment"]["members"]] == ["Ana Example", "Cy Example"]
 
 
 def test_a_participant_may_not_read_another_room_or_event(app: Flask, meeting: Meeting) -> None:
