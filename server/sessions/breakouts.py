@@ -154,8 +154,7 @@ class Metrics:
         people of that region as rooms.
     size_range: (smallest, largest) room size.
     rooms_without_facilitator / facilitator_shortfall: rooms with no facilitator; of those, how
-        many could have had one (min(facilitators, rooms) - rooms with one). Facilitators and rooms
-        are counted per pool.
+        many could have had one: min(facilitators, rooms) - rooms with one.
     rooms_without_common_language: rooms (0-based) whose members, counting only those with
         listed languages, share no language (or do not all speak the room's language).
     rooms_over_capacity, uneven_sizes (sizes differ by more than one without capacities),
@@ -291,9 +290,7 @@ def _separated_pairs(
     return pairs
 
 
-def _earlier_pairs(
-    previous: Sequence[Round], known: set[str] | None = None
-) -> set[tuple[str, str]]:
+def _earlier_pairs(previous: Sequence[Round], known: set[str] | None = None) -> set[tuple[str, str]]:
     pairs: set[tuple[str, str]] = set()
     for rnd in previous:
         for members in rnd.rooms:
@@ -339,8 +336,6 @@ def compute_metrics(
 
     spread = {"role": 0, "region": 0}
     lacking = 0
-    no_fac = 0
-    shortfall = 0
     for pool in _pools(themes).values():
         seated = [[by_id[pid] for pid in rooms[r]] for r in pool]
         pool_sizes = [sizes[r] for r in pool]
@@ -355,10 +350,9 @@ def compute_metrics(
         for room in seated:
             if needed - {p.region for p in room}:
                 lacking += 1
-        facilitators = sum(p.facilitator for room in seated for p in room)
-        with_fac = sum(1 for room in seated if any(p.facilitator for p in room))
-        no_fac += len(pool) - with_fac
-        shortfall += min(facilitators, len(pool)) - with_fac
+
+    facilitators = sum(by_id[pid].facilitator for ids in rooms for pid in ids)
+    with_fac = sum(1 for ids in rooms if any(by_id[pid].facilitator for pid in ids))
 
     earlier = _earlier_pairs(previous)
     apart = _separated_pairs(people, separations, separate_organisations)
@@ -394,8 +388,8 @@ def compute_metrics(
         separation_pairs=seps,
         rooms_lacking_region=lacking,
         size_range=(min(sizes), max(sizes)) if sizes else (0, 0),
-        rooms_without_facilitator=no_fac,
-        facilitator_shortfall=shortfall,
+        rooms_without_facilitator=n_rooms - with_fac,
+        facilitator_shortfall=min(facilitators, n_rooms) - with_fac,
         rooms_without_common_language=no_language,
         rooms_over_capacity=over,
         uneven_sizes=uneven,
@@ -407,9 +401,7 @@ def compute_metrics(
 # --------------------------------------------------------------------------- planning
 
 
-def _room_specs(
-    n_people: int, rooms: int | Sequence[RoomSpec] | None, size: int | None
-) -> tuple[list[RoomSpec], bool]:
+def _room_specs(n_people: int, rooms: int | Sequence[RoomSpec] | None, size: int | None) -> tuple[list[RoomSpec], bool]:
     """Return the specs and whether the rooms are interchangeable (given as a count or size)."""
     if isinstance(rooms, int):
         if rooms < 1:
@@ -492,9 +484,7 @@ def _plan_sizes(
     locked = Counter(lock_room.values())
     if any(c is not None for c in caps):
         if all(c is not None for c in caps) and sum(c or 0 for c in caps) < n_people:
-            raise AssignmentError(
-                f"{n_people} people do not fit in rooms holding {sum(c or 0 for c in caps)}"
-            )
+            raise AssignmentError(f"{n_people} people do not fit in rooms holding {sum(c or 0 for c in caps)}")
         # Water-filling: as even as the capacities allow.
         sizes = [0] * n_rooms
         remaining = n_people
@@ -580,8 +570,7 @@ def _plan_pool_members(
                 (
                     s
                     for s in pools
-                    if facs[s] > len(pools[s])
-                    and any(people[i].facilitator and i not in lock_room for i in members[s])
+                    if facs[s] > len(pools[s]) and any(people[i].facilitator and i not in lock_room for i in members[s])
                 ),
                 None,
             )
@@ -745,9 +734,7 @@ class _Search:
             for rooms in pools.values():
                 for v in range(n_values):
                     n = sum(cnt[r][v] for r in rooms)
-                    for r, (b_lo, b_hi) in zip(
-                        rooms, _bands(n, [sizes[r] for r in rooms]), strict=True
-                    ):
+                    for r, (b_lo, b_hi) in zip(rooms, _bands(n, [sizes[r] for r in rooms]), strict=True):
                         lo[r][v], hi[r][v] = b_lo, b_hi
             under = [_IndexedSet() for _ in range(n_values)]
             below = [_IndexedSet() for _ in range(n_values)]
@@ -992,6 +979,33 @@ class _Search:
                 found.append(r)
         return found
 
+    def _chain(self, p: int, q: int, first: int) -> tuple[int | None, int]:
+        """Swap p and q, then the best repair swap from their rooms; keep both if the pair of
+        swaps does not worsen the cost, else undo. Return (total delta or None, evaluations)."""
+        rng = self.rng
+        a, b = self.room_of[p], self.room_of[q]
+        self.swap(p, q)
+        best_d: int | None = None
+        best = (-1, -1)
+        spent = 0
+        for r in (*self.members[a], *self.members[b]):
+            if r in (p, q) or not self.is_movable[r]:
+                continue
+            for room in self._candidate_rooms(r, 2):
+                ms = self.members[room]
+                t = ms[rng.randrange(len(ms))] if ms else -1
+                if t < 0 or t in (p, q) or not self.is_movable[t] or room == self.room_of[r]:
+                    continue
+                d = self.delta(r, t)
+                spent += 1
+                if best_d is None or d < best_d:
+                    best_d, best = d, (r, t)
+        if best_d is not None and first + best_d <= 0:
+            self.swap(*best)
+            return first + best_d, spent
+        self.swap(p, q)  # undo: p and q trade back
+        return None, spent
+
     def run(self, max_evaluations: int, deadline: float | None, target: int) -> int:
         """Descend (accepting sideways moves) until target, budget, stall or deadline."""
         rng = self.rng
@@ -1004,13 +1018,17 @@ class _Search:
         width = 4
         steps = 0
         while cost > target:
-            conflicted = [i for i in self.movable if self._conflicted(i)]
+            # A pool of one room has nothing to swap with: its people are as good as locked.
+            conflicted = [
+                i
+                for i in self.movable
+                if len(self.pool_rooms[self.pool_of_room[self.room_of[i]]]) > 1 and self._conflicted(i)
+            ]
             if not conflicted:
                 break
             rng.shuffle(conflicted)
+            evaluated_before = evaluations
             for p in conflicted:
-                if len(self.pool_rooms[self.pool_of_room[self.room_of[p]]]) < 2:
-                    continue
                 best_d: int | None = None
                 best_q = -1
                 candidates: list[int] = []
@@ -1034,8 +1052,17 @@ class _Search:
                     evaluations += 1
                     if best_d is None or d < best_d:
                         best_d, best_q = d, q
+                if best_d is not None and best_d > 0 and evaluations - last_gain > stall // 2 and best_d < self.hard_w:
+                    # Stuck: try the best worsening swap followed by its best repair (a chain of
+                    # two swaps), which crosses the walls a single swap cannot.
+                    chained, spent = self._chain(p, best_q, best_d)
+                    evaluations += spent
+                    if chained is not None:
+                        best_d = chained
+                        best_q = -1
                 if best_d is not None and (best_d < 0 or (best_d == 0 and rng.random() < 0.5)):
-                    self.swap(p, best_q)
+                    if best_q >= 0:
+                        self.swap(p, best_q)
                     if best_d < 0:
                         cost += best_d
                         last_gain = evaluations
@@ -1046,6 +1073,8 @@ class _Search:
                 steps += 1
                 if deadline is not None and not steps % 32 and time.perf_counter() > deadline:
                     return evaluations
+            if evaluations == evaluated_before:
+                break  # nobody could trade places (every partner locked)
         return evaluations
 
 
@@ -1122,36 +1151,23 @@ def _explain(
             n_facs = sum(p.facilitator for p in pool_people)
             bits.append(f"no facilitator ({n_facs} facilitator(s) for {len(pool)} room(s))")
         bits.append("roles: " + _count_phrase(Counter(str(p.role) for p in members), role_labels))
-        bits.append(
-            "regions: " + _count_phrase(Counter(str(p.region) for p in members), region_labels)
-        )
+        bits.append("regions: " + _count_phrase(Counter(str(p.region) for p in members), region_labels))
         totals = Counter(p.region for p in pool_people)
         present = {p.region for p in members}
         for region, n in sorted(totals.items()):
             if region not in present:
-                why = (
-                    f"only {n} for {len(pool)} rooms"
-                    if n < len(pool)
-                    else "other constraints came first"
-                )
+                why = f"only {n} for {len(pool)} rooms" if n < len(pool) else "other constraints came first"
                 bits.append(f"no one from {REGION_LABELS[region]} ({why})")
         langsets = [frozenset(p.languages) for p in members if p.languages]
         common = frozenset.intersection(*langsets) if langsets else frozenset()
         if specs[r].language:
             ok = _language_ok(langsets, specs[r].language)
-            bits.append(
-                f"room language {specs[r].language}"
-                + ("" if ok else ": NOT spoken by every member")
-            )
+            bits.append(f"room language {specs[r].language}" + ("" if ok else ": NOT spoken by every member"))
         elif langsets:
             bits.append(
-                "common language " + "/".join(sorted(common))
-                if common
-                else "NO common language among the members"
+                "common language " + "/".join(sorted(common)) if common else "NO common language among the members"
             )
-        pairs = [
-            (a, b) for i, a in enumerate(ids) for b in ids[i + 1 :] if _pair_key(a, b) in earlier
-        ]
+        pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :] if _pair_key(a, b) in earlier]
         if pairs:
             bits.append(f"{len(pairs)} pair(s) met in an earlier round")
         seps = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :] if _pair_key(a, b) in apart]
@@ -1230,9 +1246,7 @@ def assign(
         neighbours[a][b] = w
         neighbours[b][a] = w
 
-    search = _Search(
-        people, room_of, pools, specs, sizes, set(lock_room), neighbours, (hard_w, spread_w), rng
-    )
+    search = _Search(people, room_of, pools, specs, sizes, set(lock_room), neighbours, (hard_w, spread_w), rng)
     target = repeat_w * repeat_lower_bound(people, previous, pools, pool_members, sizes)
     budget = max_iterations if max_iterations is not None else 20_000 + 200 * len(people)
     deadline = started + time_limit if time_limit is not None else None
@@ -1306,16 +1320,10 @@ def place_late_joiner(
             value = getattr(newcomer, attr)
             counts = [sum(1 for p in members[r] if getattr(p, attr) == value) for r in pool]
             n = sum(counts)
-            before = sum(
-                _dev(c, lo, hi) for c, (lo, hi) in zip(counts, _bands(n, pool_sizes), strict=True)
-            )
+            before = sum(_dev(c, lo, hi) for c, (lo, hi) in zip(counts, _bands(n, pool_sizes), strict=True))
             even = max(pool_sizes) - min(pool_sizes) <= 1
             bands_after = _bands(n + 1, pool_sizes) if even else []
-            after_base = (
-                sum(_dev(c, lo, hi) for c, (lo, hi) in zip(counts, bands_after, strict=True))
-                if even
-                else 0
-            )
+            after_base = sum(_dev(c, lo, hi) for c, (lo, hi) in zip(counts, bands_after, strict=True)) if even else 0
             for k, r in enumerate(pool):
                 if even:
                     lo, hi = bands_after[k]
@@ -1324,9 +1332,7 @@ def place_late_joiner(
                     grown = [s + (j == k) for j, s in enumerate(pool_sizes)]
                     after = sum(
                         _dev(c + (j == k), lo, hi)
-                        for j, (c, (lo, hi)) in enumerate(
-                            zip(counts, _bands(n + 1, grown), strict=True)
-                        )
+                        for j, (c, (lo, hi)) in enumerate(zip(counts, _bands(n + 1, grown), strict=True))
                     )
                 added[r] = added.get(r, 0) + after - before
 
