@@ -222,8 +222,8 @@ def _lines(rnd: BreakoutRound, arr: Arrangement) -> list[str]:
     """Per-room lines after manual changes (the engine's own lines describe only its proposal)."""
     earlier: set[tuple[str, str]] = set()
     for past in arr.previous:
-        for ids in past.rooms:
-            earlier.update((a, b) for a in ids for b in ids if a < b)
+        for past_ids in past.rooms:
+            earlier.update((a, b) for a in past_ids for b in past_ids if a < b)
     lines = []
     for room, members in zip(arr.rooms, arr.members, strict=True):
         ids = sorted(str(a.id) for a in members)
@@ -375,10 +375,12 @@ def _write_rooms(rnd: BreakoutRound, event: Event, specs: Sequence[RoomSpec], th
     ordered = []
     for i, spec in enumerate(specs):
         number = i + 1
-        room = existing.get(number)
-        if room is None:
+        found = existing.get(number)
+        if found is None:
             room = BreakoutRoom(number=number)
             rnd.rooms.append(room)
+        else:
+            room = found
         room.name = _room_name(number, themes[i])
         room.topic = spec.topic or ""
         room.role_group = themes[i]

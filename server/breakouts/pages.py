@@ -52,7 +52,8 @@ def organiser_page(view: F) -> F:
 
 
 def _flash_problem(problem: Problem) -> None:
-    flash("; ".join(f"{e['field']}: {e['reason']}" for e in problem.errors) or problem.title, "error")
+    flash("; ".join(f"{e['field']}: {e['reason'].removeprefix('Value error, ')}" for e in problem.errors)
+          or problem.title, "error")
 
 
 def _validate(model: type[M], data: dict[str, Any]) -> M:
