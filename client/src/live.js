@@ -71,7 +71,7 @@
   function render() {
     renderNow(); renderRoom(); renderQA(); renderSpeakers(); renderNotes(); renderAnnouncements();
     const p = sync.get(S.presence);
-    $("presence").textContent = p ? String(p.participants) : "0";
+    $("presence").textContent = p ? `${p.participants} ${p.participants === 1 ? "participant" : "participants"} online` : "";
   }
 
   function renderNow() {
@@ -114,8 +114,9 @@
       video.href = assignment.video_url; video.hidden = false;
     } else { video.hidden = true; }
     const list = $("room-members");
-    list.replaceChildren(...members.map((m) => el("li", {}, el("strong", { text: m.name }),
-      `, ${m.role}, ${m.country}`, m.id === cfg.me ? " (you)" : "")));
+    list.replaceChildren(...members.map((m) => el("li", {},
+      el("strong", { text: m.name }), m.id === cfg.me ? " (you)" : "", el("br"),
+      el("span", { class: "meta", text: `${m.role} · ${m.country}` }))));
   }
 
   function renderQA() {

@@ -236,7 +236,11 @@
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify({ application_id: applicationId, room_id: roomId }),
     }).then((r) => r.json().then((body) => ({ ok: r.ok, body })))
-      .then(({ ok, body }) => { say(ok ? "Moved." : `Not moved: ${body.detail || body.title}`); loadRooms(); })
+      .then(({ ok, body }) => {
+        if (ok && Array.isArray(body.rooms)) { rooms = body.rooms; renderQueuePicker(); render(); }
+        say(ok ? "Moved." : `Not moved: ${body.detail || body.title}`);
+        if (!ok) loadRooms();
+      })
       .catch(() => say("Not moved: the server did not answer."));
   }
   function renderRooms() {
