@@ -10,8 +10,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from server.breakouts import late
     from server.breakouts.api import bp as api_bp
     from server.breakouts.pages import bp as pages_bp
+    from server.signals import application_status_changed
 
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)
+    application_status_changed.connect(late.on_status_changed)

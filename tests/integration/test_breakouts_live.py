@@ -89,3 +89,32 @@ def test_publish_then_live_moves_and_late_joiners(app: Flask, organiser: ApiActo
     # The snapshot repeats the assignment with the same body.
     ack = call(late_client, ev.SYNC_SNAPSHOT, {"streams": []})
     assert ack["assignment"] == got[0] | {"members": ack["assignment"]["members"]}
+
+
+def test_someone_invited_after_publishing_gets_a_room_at_once(app: Flask, organiser: ApiActor,
+                                                              reference_event: str) -> None:
+    app.config["LIVE_PRESENCE_DEBOUNCE"] = 0
+    slug = reference_event
+    event_id = event_id_of(app, slug)
+    people = seed_participants(app, event_id, n=12)
+    rnd = _round(organiser, slug, room_count=3)
+    draft = _round(organiser, slug, title="Still a draft", room_count=3)
+    assert organiser.post(f"/api/events/{slug}/rounds/{rnd['id']}/publish").status_code == 200
+    newcomer = add_person(app, event_id, "New Comer", country="KZ", role="police_officer", status="submitted")
+    client = participant_client(app, people[0])
+    drain(client)
+    decided = organiser.post(f"/api/events/{slug}/applications/{newcomer.application_id}/decision",
+                             json={"decision": "invite"})
+    assert decided.status_code == 200, decided.get_json()
+    after = organiser.get(f"/api/events/{slug}/rounds/{rnd['id']}").get_json()
+    room = next(r for r in after["rooms"] if newcomer.application_id in {m["application_id"] for m in r["members"]})
+    assert room["count"] == 5 and sorted(r["count"] for r in after["rooms"]) == [4, 4, 5]
+    assert after["metrics"]["spread_violations"]["region"] == 0 and not after["unplaced"]
+    # Room-mates of the newcomer learn the new member list; the draft is left for its next proposal.
+    mates = received(client, ev.ROOM_ASSIGNED)
+    if people[0].application_id in {m["application_id"] for m in room["members"]}:
+        assert newcomer.application_id in {m["person_id"] for m in mates[-1]["members"]}
+    else:
+        assert mates == []
+    still = organiser.get(f"/api/events/{slug}/rounds/{draft['id']}").get_json()
+    assert [u["application_id"] for u in still["unplaced"]] == [newcomer.application_id]
