@@ -82,13 +82,10 @@ def invited_participant(base: str, instance: Path, staff: Staff, name: str, emai
     staff.call("POST", f"/api/events/{slug}/applications/{app_id}/decision", {"decision": "invite"})
     link = personal_link(instance, email, after=before)
     if accept:
-        page = requests.get(link, timeout=10)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-        assert token, "no form on the personal page"
         session = requests.Session()
-        session.get(link, timeout=10)
         html = session.get(link, timeout=10).text
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-        answer = session.post(f"{link}/respond", data={"csrf_token": csrf, "response": "accept"}, timeout=10)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', html)
+        assert csrf, "no form on the personal page"
+        answer = session.post(f"{link}/respond", data={"csrf_token": csrf.group(1), "response": "accept"}, timeout=10)
         assert answer.status_code == 200 and "you have accepted" in answer.text, answer.text[:300]
     return app_id, link

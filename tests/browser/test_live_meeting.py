@@ -169,7 +169,8 @@ def test_question_approved_then_voted_reorders_everywhere(live_server: LiveServe
             "([sel, first]) => document.querySelector(sel) && document.querySelector(sel).textContent === first",
             arg=[selector, XSS], timeout=3000)
         assert texts(page, selector) == flipped
-    assert bram_page.locator("#questions li", has_text=XSS).get_by_role("button").get_attribute("aria-pressed") == "true"
+    voted = bram_page.locator("#questions li", has_text=XSS).get_by_role("button")
+    assert voted.get_attribute("aria-pressed") == "true"
 
     # The XSS text is shown literally and never ran.
     assert aigerim.get_by_text(XSS, exact=True).is_visible()
@@ -186,6 +187,60 @@ def test_question_approved_then_voted_reorders_everywhere(live_server: LiveServe
     screenshot(mod, "moderator-qa")
     docs_shot(mod, "moderator-console")
     screenshot(bram_page, "participant-qa-phone")
+
+
+def test_moderator_opens_breakouts_and_rooms_reach_participants(live_server: LiveServer, new_page: Any,
+                                                                organiser: Staff) -> None:
+    invited_participant(live_server.url, live_server.instance, organiser, "Chen Wei", "chen@example.org",
+                        country="UZ", role="mental_health_professional")
+    rnd = organiser.call("POST", f"/api/events/{REHEARSAL}/rounds", {
+        "title": "Round 1: what can travel", "room_count": 2,
+        "video_url_template": "https://meet.example.org/{event}-{room}"})
+    organiser.call("POST", f"/api/events/{REHEARSAL}/rounds/{rnd['id']}/publish")
+    rooms = organiser.call("GET", f"/api/events/{REHEARSAL}/rounds/{rnd['id']}/rooms")["rooms"]
+    room_of = {m["name"]: r for r in rooms for m in r["members"]}
+
+    mod = _moderator(live_server, new_page)
+    aigerim, fired = _live(new_page, story["aigerim"])
+    bram, _ = _live(new_page, story["bram"], viewport={"width": 390, "height": 844})
+    mine = room_of["Aigerim Bekova"]
+    # Published: the room, its video link and its people are there before the rooms open.
+    aigerim.wait_for_selector(f"#room-name >> text={mine['name']}")
+    assert aigerim.locator("#room-video").get_attribute("href") == mine["video_url"]
+    aigerim.wait_for_selector("#room-members >> text=Aigerim Bekova")
+    assert "Probation officer · Kazakhstan" in aigerim.locator("#room-members").inner_text()
+
+    # The moderator opens the round for 15 minutes: within two seconds the page says where to go.
+    mod.get_by_label("Round", exact=True).select_option(str(rnd["id"]))
+    mod.get_by_label("Minutes", exact=True).fill("15")
+    mod.get_by_role("button", name="Open break-outs").click()
+    started = time.monotonic()
+    aigerim.wait_for_selector(f"#now-title >> text=go to {mine['name']}", timeout=2000)
+    aigerim.wait_for_selector("#countdown:not([hidden])", timeout=2000)
+    assert time.monotonic() - started < 2.0
+    assert re.match(r"1[45]:\d\d left in the rooms", aigerim.locator("#countdown").inner_text())
+    assert aigerim.locator("#qa-where").inner_text() == f"· {mine['name']}"  # the room's own Q&A
+
+    # The rooms overview counts people; a select moves Bram, and his page follows.
+    mod.wait_for_selector("#rooms-table:not([hidden])")
+    other = next(r for r in rooms if r["id"] != room_of["Bram de Vries"]["id"])
+    mod.get_by_label("Room of Bram de Vries").select_option(str(other["id"]))
+    bram.wait_for_selector(f"#room-name >> text={other['name']}", timeout=3000)
+    mod.wait_for_selector("#msg >> text=Moved.")
+    assert mod.get_by_label("Room of Bram de Vries").input_value() == str(other["id"])
+    assert "Bram de Vries" in mod.locator("#rooms tr", has=mod.locator("th", has_text=other["name"])).inner_text()
+
+    # Notes of the room: saved and read back.
+    aigerim.get_by_label("Notes of your room").fill("Families first; schools need guidance.")
+    aigerim.get_by_role("button", name="Save notes").click()
+    aigerim.wait_for_selector("#notes-msg >> text=Saved.")
+    assert fired == []
+    screenshot(aigerim, "participant-room")
+    docs_shot(aigerim, "participant-room")
+    screenshot(mod, "moderator-rooms")
+    screenshot(bram, "participant-room-phone")
+    mod.get_by_role("button", name="Bring everyone back").click()
+    aigerim.wait_for_selector("#countdown", state="hidden", timeout=3000)
 
 
 def test_dropped_connection_shows_reconnecting_then_resyncs(live_server: LiveServer, new_page: Any) -> None:
