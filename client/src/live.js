@@ -115,7 +115,7 @@
     } else { video.hidden = true; }
     const list = $("room-members");
     list.replaceChildren(...members.map((m) => el("li", {},
-      el("strong", { text: m.name }), m.id === cfg.me ? " (you)" : "", el("br"),
+      el("span", { class: "member-name", text: m.id === cfg.me ? `${m.name} (you)` : m.name }),
       el("span", { class: "meta", text: `${m.role} · ${m.country}` }))));
   }
 

@@ -25,6 +25,7 @@ story: dict[str, Any] = {}
 def docs_shot(page: Any, name: str) -> None:
     """A small viewport picture (1200x900) of a main page, for docs/screenshots."""
     SCREENSHOTS.mkdir(exist_ok=True)
+    page.evaluate("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
     page.screenshot(path=str(SCREENSHOTS / f"docs-{name}.png"), full_page=False)
 
 
