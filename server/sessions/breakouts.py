@@ -42,6 +42,7 @@ Algorithm
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections import Counter
@@ -598,8 +599,13 @@ def _construct(
     sizes: Sequence[int],
     lock_room: Mapping[int, int],
     rng: random.Random,
+    cohort: Sequence[int] | None = None,
 ) -> list[int]:
-    """Greedy start: locks, then one facilitator per room, then a stratified deal."""
+    """Greedy start: locks, then one facilitator per room, then a stratified deal.
+
+    With ``cohort`` (each person's room in the latest earlier round) the deal goes cohort by
+    cohort, so consecutive members of one earlier room land in different rooms (no repeats
+    while a cohort is no larger than the pool); the search then mends the spread."""
     room_of = [-1] * len(people)
     fill = [0] * len(sizes)
     tiebreak = [rng.random() for _ in people]
@@ -625,7 +631,12 @@ def _construct(
                 fill[r] += 1
         rest = sorted(
             (i for i in free if room_of[i] < 0),
-            key=lambda i: (_ROLE_IX[people[i].role], _REGION_IX[people[i].region], tiebreak[i]),
+            key=lambda i: (
+                cohort[i] if cohort is not None else 0,
+                _ROLE_IX[people[i].role],
+                _REGION_IX[people[i].region],
+                tiebreak[i],
+            ),
         )
         start = rng.randrange(len(rooms))
         k = start
@@ -711,6 +722,16 @@ class _Search:
                 (pool, -1, self.reg[i]),
             ):
                 self.alike.setdefault(key, []).append(i)
+        self.pool_movable: list[list[int]] = [[] for _ in self.pool_rooms]
+        for i in self.movable:
+            self.pool_movable[self.pool_of_room[room_of[i]]].append(i)
+        self.exhaustive = 120
+        pool_of_person = [self.pool_of_room[r] for r in room_of]
+        self.mates: list[list[int]] = [
+            [j for j in sorted(nb) if self.is_movable[j] and pool_of_person[j] == pool_of_person[i]]
+            for i, nb in enumerate(neighbours)
+        ]
+        self.best: list[int] = list(room_of)
         self.members: list[list[int]] = [[] for _ in range(n_rooms)]
         self.slot = [0] * len(people)
         for i, r in enumerate(room_of):
@@ -988,13 +1009,20 @@ class _Search:
         best_d: int | None = None
         best = (-1, -1)
         spent = 0
+        pool = self.pool_of_room[a]
+        small = len(self.pool_movable[pool]) <= self.exhaustive // 4
         for r in (*self.members[a], *self.members[b]):
             if r in (p, q) or not self.is_movable[r]:
                 continue
-            for room in self._candidate_rooms(r, 2):
-                ms = self.members[room]
-                t = ms[rng.randrange(len(ms))] if ms else -1
-                if t < 0 or t in (p, q) or not self.is_movable[t] or room == self.room_of[r]:
+            if small:  # tiny pool: every repair
+                partners = self.pool_movable[pool]
+            else:
+                partners = []
+                for room in self._candidate_rooms(r, 2):
+                    ms = self.members[room]
+                    partners.append(ms[rng.randrange(len(ms))] if ms else -1)
+            for t in partners:
+                if t < 0 or t in (p, q) or not self.is_movable[t] or self.room_of[t] == self.room_of[r]:
                     continue
                 d = self.delta(r, t)
                 spent += 1
@@ -1006,17 +1034,21 @@ class _Search:
         self.swap(p, q)  # undo: p and q trade back
         return None, spent
 
-    def run(self, max_evaluations: int, deadline: float | None, target: int) -> int:
-        """Descend (accepting sideways moves) until target, budget, stall or deadline."""
+    def run(self, max_evaluations: int, deadline: float | None, target: int, repeat_w: int) -> int:
+        """Descend (sideways moves allowed); once the descent stalls, also try two-swap chains
+        and accept pairs-level uphill swaps with probability exp(-delta / one repeat pair)
+        (annealing at a fixed temperature), keeping the best state seen in ``self.best``. Stops at
+        the target (a proven bound), the evaluation budget, a long stall or the deadline."""
         rng = self.rng
+        self.best = list(self.room_of)
         if all(len(rooms) < 2 for rooms in self.pool_rooms):
             return 0
         cost = self.cost()
-        evaluations = 0
-        last_gain = 0
-        stall = max(4000, 40 * len(self.movable))
+        best_cost, best_is_current = cost, True
+        evaluations = last_gain = last_best = steps = 0
+        patience = max(1000, 8 * len(self.movable))  # descent without gain: chains and uphill steps
+        stall = max(12_000, 60 * len(self.movable))  # search without a new best before stopping
         width = 4
-        steps = 0
         while cost > target:
             # A pool of one room has nothing to swap with: its people are as good as locked.
             conflicted = [
@@ -1030,13 +1062,22 @@ class _Search:
             evaluated_before = evaluations
             for p in conflicted:
                 best_d: int | None = None
-                best_q = -1
+                best_q = up_q = -1
+                up_d = self.hard_w
                 candidates: list[int] = []
+                pool = self.pool_of_room[self.room_of[p]]
+                if len(self.pool_movable[pool]) <= self.exhaustive:
+                    candidates.extend(self.pool_movable[pool])  # small pool: try every partner
                 for b in self._candidate_rooms(p, width):
                     ms = self.members[b]
                     candidates.append(ms[rng.randrange(len(ms))] if ms else -1)
                     candidates.append(ms[rng.randrange(len(ms))] if ms else -1)
-                pool = self.pool_of_room[self.room_of[p]]
+                mates = self.mates[p]
+                if mates:
+                    # Trading places with an earlier room-mate leaves every room's mix of earlier
+                    # rooms as it was, so it can mend the spread without making repeat pairs.
+                    candidates.append(mates[rng.randrange(len(mates))])
+                    candidates.append(mates[rng.randrange(len(mates))])
                 for key in (
                     (pool, self.role[p], self.reg[p]),
                     (pool, self.role[p], self.reg[p]),
@@ -1052,29 +1093,47 @@ class _Search:
                     evaluations += 1
                     if best_d is None or d < best_d:
                         best_d, best_q = d, q
-                if best_d is not None and best_d > 0 and evaluations - last_gain > stall // 2 and best_d < self.hard_w:
-                    # Stuck: try the best worsening swap followed by its best repair (a chain of
-                    # two swaps), which crosses the walls a single swap cannot.
-                    chained, spent = self._chain(p, best_q, best_d)
+                    if 0 < d < up_d:
+                        up_d, up_q = d, q
+                stuck = evaluations - last_gain > patience // 2
+                if stuck and best_d is not None and best_d >= 0 and up_q >= 0 and up_d < self.hard_w:
+                    # Stuck: try the least worsening swap followed by its best repair (a chain
+                    # of two swaps), which crosses the walls a single swap cannot.
+                    chained, spent = self._chain(p, up_q, up_d)
                     evaluations += spent
                     if chained is not None:
-                        best_d = chained
-                        best_q = -1
+                        best_d, best_q = chained, -1
+                    elif up_d <= 3 * repeat_w and rng.random() < math.exp(-up_d / repeat_w):
+                        # Annealing at the pairs level only (no hard or spread change fits in
+                        # so small a delta): step uphill now and then, remembering the best.
+                        if best_is_current:
+                            self.best = list(self.room_of)
+                            best_is_current = False
+                        self.swap(p, up_q)
+                        cost += up_d
+                        best_d = None
                 if best_d is not None and (best_d < 0 or (best_d == 0 and rng.random() < 0.5)):
                     if best_q >= 0:
                         self.swap(p, best_q)
                     if best_d < 0:
                         cost += best_d
                         last_gain = evaluations
+                        if cost < best_cost:
+                            best_cost, best_is_current, last_best = cost, True, evaluations
                         if cost <= target:
                             break
-                if evaluations >= max_evaluations or evaluations - last_gain > stall:
-                    return evaluations
+                if evaluations >= max_evaluations or evaluations - last_best > stall:
+                    break
                 steps += 1
                 if deadline is not None and not steps % 32 and time.perf_counter() > deadline:
-                    return evaluations
-            if evaluations == evaluated_before:
-                break  # nobody could trade places (every partner locked)
+                    break
+            else:
+                if evaluations == evaluated_before:
+                    break  # nobody could trade places (every partner locked)
+                continue
+            break
+        if best_is_current:
+            self.best = list(self.room_of)
         return evaluations
 
 
@@ -1200,7 +1259,7 @@ def assign(
     ceil(people / size) rooms; a count and a size give that many rooms holding at most ``size``.
     ``locks`` maps person id to a 0-based room index. ``previous`` ids that are not among
     ``people`` are ignored. ``max_iterations`` bounds evaluated swaps (default 200 per person
-    plus 20,000); ``time_limit`` in seconds is a safety net (None: none).
+    plus 40,000); ``time_limit`` in seconds is a safety net (None: none).
     Raises ``AssignmentError`` when the input cannot be assigned at all.
     """
     started = time.perf_counter()
@@ -1231,7 +1290,11 @@ def assign(
     sizes = _plan_sizes(len(people), specs, themes, homes, lock_room)
     pools = _pools(themes)
     pool_members = _plan_pool_members(people, themes, sizes, homes, lock_room, rng)
-    room_of = _construct(people, pools, pool_members, sizes, lock_room, rng)
+    cohort: list[int] | None = None
+    if previous:
+        latest = {pid: k for k, members in enumerate(previous[-1].rooms) for pid in members}
+        cohort = [latest.get(p.id, len(previous[-1].rooms)) for p in people]
+    room_of = _construct(people, pools, pool_members, sizes, lock_room, rng, cohort)
 
     earlier = _earlier_pairs(previous, set(index))
     apart = _separated_pairs(people, separations, separate_organisations)
@@ -1248,11 +1311,19 @@ def assign(
 
     search = _Search(people, room_of, pools, specs, sizes, set(lock_room), neighbours, (hard_w, spread_w), rng)
     target = repeat_w * repeat_lower_bound(people, previous, pools, pool_members, sizes)
-    budget = max_iterations if max_iterations is not None else 20_000 + 200 * len(people)
+    if separate_organisations and not separations:
+        # Colleagues in a pool of R rooms must meet at least as often as the pigeonhole says.
+        for t, pool_rooms in pools.items():
+            orgs = Counter(people[i].organisation.strip().casefold() for i in pool_members[t])
+            target += sum(_pigeonhole_pairs(k, len(pool_rooms)) for org, k in orgs.items() if org)
+    budget = max_iterations if max_iterations is not None else 40_000 + 200 * len(people)
     deadline = started + time_limit if time_limit is not None else None
-    iterations = search.run(budget, deadline, target)
+    iterations = search.run(budget, deadline, target, repeat_w)
 
-    result_rooms = tuple(tuple(people[i].id for i in sorted(members)) for members in search.members)
+    best_rooms: list[list[int]] = [[] for _ in specs]
+    for i, r in enumerate(search.best):
+        best_rooms[r].append(i)
+    result_rooms = tuple(tuple(people[i].id for i in members) for members in best_rooms)
     metrics = compute_metrics(
         people,
         result_rooms,
