@@ -50,13 +50,24 @@ def validation_problem(exc: ValidationError) -> Problem:
     errors = []
     for err in exc.errors(include_url=False):
         field = ".".join(str(part) for part in err["loc"]) or "body"
-        reason = str(err["msg"])
         if err["type"] == "extra_forbidden":
             reason = "is not a known field"
-        elif err["type"] == "missing":
+        elif err["type"] == "missing" or (err["type"] == "string_too_short" and err.get("input") == ""):
             reason = "is required"
+        elif err["type"] == "too_short" and err.get("input") == []:
+            reason = "is required: give at least one"
+        else:
+            reason = str(err["msg"]).removeprefix("Value error, ")
         errors.append((field, reason))
     return Problem(422, "Invalid request", errors)
+
+
+def validate(model: type[M], data: Any) -> M:
+    """Validate plain data (a JSON body or a form) or raise a Problem naming each field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_problem(exc) from None
 
 
 def parse_json(model: type[M], *, partial: bool = False) -> M:
@@ -68,10 +79,7 @@ def parse_json(model: type[M], *, partial: bool = False) -> M:
         raise Problem(400, "Malformed JSON", [("body", "is not valid JSON")])
     if not isinstance(data, dict):
         raise Problem(400, "Malformed JSON", [("body", "must be a JSON object")])
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise validation_problem(exc) from None
+    return validate(model, data)
 
 
 def problem_response(problem: Problem) -> Response:

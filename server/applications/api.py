@@ -13,7 +13,7 @@ from server.applications import schemas
 from server.auth import organiser_required
 from server.events.operations import get_event
 from server.extensions import csrf, limiter
-from server.problems import Problem, not_found
+from server.problems import Problem, not_found, parse_json
 
 bp = Blueprint("applications_api", __name__, url_prefix="/api/events/<slug>")
 
@@ -42,7 +42,7 @@ def _flag(name: str) -> bool:
 def create_application(slug: str) -> Any:
     event = get_event(slug)
     ops.check_call_open(event, ops.now())  # a closed call says so before anything else
-    application, link = ops.submit(event, schemas.parse_body(schemas.ApplicationIn))
+    application, link = ops.submit(event, parse_json(schemas.ApplicationIn))
     return jsonify(id=application.id, status=application.status, personal_url=link), 201
 
 
@@ -89,7 +89,7 @@ def get_application(slug: str, application_id: int) -> Any:
             body=schemas.ReviewIn, responses={200: schemas.ApplicationOut}, auth="organiser", tags=TAGS)
 def put_review(slug: str, application_id: int) -> Any:
     application = ops.get_application(get_event(slug), application_id)
-    ops.review(application, current_user, schemas.parse_body(schemas.ReviewIn))
+    ops.review(application, current_user, parse_json(schemas.ReviewIn))
     return jsonify(ops.full_dict(application, current_user.id))
 
 
@@ -99,7 +99,7 @@ def put_review(slug: str, application_id: int) -> Any:
             body=schemas.DecisionIn, responses={200: schemas.ApplicationOut}, auth="organiser", tags=TAGS)
 def post_decision(slug: str, application_id: int) -> Any:
     application = ops.get_application(get_event(slug), application_id)
-    ops.decide(application, schemas.parse_body(schemas.DecisionIn).decision)
+    ops.decide(application, parse_json(schemas.DecisionIn).decision)
     return jsonify(ops.full_dict(application, current_user.id))
 
 
@@ -109,7 +109,7 @@ def post_decision(slug: str, application_id: int) -> Any:
             body=schemas.OverrideIn, responses={200: schemas.ApplicationOut}, auth="organiser", tags=TAGS)
 def put_override(slug: str, application_id: int) -> Any:
     application = ops.get_application(get_event(slug), application_id)
-    ops.set_override(application, schemas.parse_body(schemas.OverrideIn).override)
+    ops.set_override(application, parse_json(schemas.OverrideIn).override)
     return jsonify(ops.full_dict(application, current_user.id))
 
 
@@ -135,7 +135,7 @@ def get_targets(slug: str) -> Any:
 @documented("Replace seats and diversity targets", body=schemas.TargetsIn, responses={200: schemas.TargetsOut},
             auth="organiser", tags=("selection",))
 def put_targets(slug: str) -> Any:
-    event = ops.set_targets(get_event(slug), schemas.parse_body(schemas.TargetsIn))
+    event = ops.set_targets(get_event(slug), parse_json(schemas.TargetsIn))
     return jsonify(ops.targets_dict(event))
 
 
@@ -155,7 +155,7 @@ def get_proposal(slug: str) -> Any:
             tags=("selection",), query={"include_unreviewed": "as for the proposal"})
 def apply_selection(slug: str) -> Any:
     event = get_event(slug)
-    counts = ops.apply_selection(event, schemas.parse_body(schemas.ApplySelectionIn), _flag("include_unreviewed"))
+    counts = ops.apply_selection(event, parse_json(schemas.ApplySelectionIn), _flag("include_unreviewed"))
     return jsonify(counts)
 
 

@@ -4,34 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from server.applications import operations as ops
 from server.applications import schemas
+from server.auth import organiser_page
 from server.core.timeutil import TimeError, local_to_utc
 from server.core.vocab import REGION_LABELS, ROLE_LABELS, WORKS_WITH_LABELS, Region, Role
 from server.events import operations as event_ops
 from server.events.schemas import EventPatch
 from server.models import ApplicationStatus
-from server.problems import Problem
+from server.problems import Problem, validate
 
 bp = Blueprint("applications_organise", __name__, url_prefix="/organise/<slug>")
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def organiser_page(view: F) -> F:
-    @wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_organiser:
-            raise Problem(403, "Forbidden", [("role", "only organisers may open this page")])
-        return view(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _back(slug: str, application_id: int | None = None) -> Any:
@@ -102,7 +91,7 @@ def application(slug: str, application_id: int) -> Any:
 def review(slug: str, application_id: int) -> Any:
     a = ops.get_application(event_ops.get_event(slug), application_id)
     try:
-        data = schemas.validate(schemas.ReviewIn, {"score": _int(request.form.get("score")),
+        data = validate(schemas.ReviewIn, {"score": _int(request.form.get("score")),
                                                    "comment": request.form.get("comment", "")})
         ops.review(a, current_user, data)
     except Problem as problem:
@@ -121,7 +110,7 @@ def _int(value: str | None) -> int | str | None:
 def decision(slug: str, application_id: int) -> Any:
     a = ops.get_application(event_ops.get_event(slug), application_id)
     try:
-        ops.decide(a, schemas.validate(schemas.DecisionIn, {"decision": request.form.get("decision")}).decision)
+        ops.decide(a, validate(schemas.DecisionIn, {"decision": request.form.get("decision")}).decision)
     except Problem as problem:
         _flash_problem(problem)
     else:
@@ -137,7 +126,7 @@ def override(slug: str, application_id: int) -> Any:
     a = ops.get_application(event_ops.get_event(slug), application_id)
     value = request.form.get("override") or None
     try:
-        ops.set_override(a, schemas.validate(schemas.OverrideIn, {"override": value}).override)
+        ops.set_override(a, validate(schemas.OverrideIn, {"override": value}).override)
     except Problem as problem:
         _flash_problem(problem)
     return redirect(url_for(".selection", slug=slug) if request.form.get("next") == "selection"
@@ -191,7 +180,7 @@ def targets(slug: str) -> Any:
         "max_per_country": _int(form.get("max_per_country")) or None,
     }
     try:
-        ops.set_targets(event, schemas.validate(schemas.TargetsIn, body))
+        ops.set_targets(event, validate(schemas.TargetsIn, body))
     except Problem as problem:
         _flash_problem(problem)
     else:
@@ -205,7 +194,7 @@ def apply(slug: str) -> Any:
     event = event_ops.get_event(slug)
     include = request.form.get("include_unreviewed") == "1"
     try:
-        counts = ops.apply_selection(event, schemas.validate(
+        counts = ops.apply_selection(event, validate(
             schemas.ApplySelectionIn, {"proposal_id": request.form.get("proposal_id", "")}), include)
     except Problem as problem:
         _flash_problem(problem)

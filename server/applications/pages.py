@@ -16,7 +16,7 @@ from server.core.vocab import ROLE_LABELS, WORKS_WITH_LABELS
 from server.events.operations import get_event
 from server.events.pages import viewer_zone
 from server.extensions import limiter
-from server.problems import Problem
+from server.problems import Problem, validate
 
 bp = Blueprint("applications", __name__)
 
@@ -87,7 +87,7 @@ def apply_form(slug: str) -> Any:
         return render_template("applications/apply.html", **_context(event, values=MultiDict(), errors={}))
     try:
         ops.check_call_open(event, ops.now())
-        data = schemas.validate(schemas.ApplicationIn, form_data(request.form))
+        data = validate(schemas.ApplicationIn, form_data(request.form))
         _, link = ops.submit(event, data)
     except Problem as problem:
         if problem.status not in (403, 409, 422):
@@ -122,7 +122,7 @@ def personal_edit(token: str) -> Any:
         values = MultiDict(_values_of(application))
         return _personal(token, "applications/edit.html", values=values, errors={})
     try:
-        ops.edit(application, schemas.validate(schemas.ApplicationEdit, form_data(request.form, with_identity=False)))
+        ops.edit(application, validate(schemas.ApplicationEdit, form_data(request.form, with_identity=False)))
     except Problem as problem:
         if problem.status not in (403, 409, 422):
             raise

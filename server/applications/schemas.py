@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
-from flask import request
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     EmailStr,
     Field,
     StrictBool,
-    ValidationError,
     field_validator,
 )
 
-from server.core.vocab import Region, Role, UnknownCountry, WorksWith, normalise_country, normalise_language
-from server.problems import Problem
+from server.core.vocab import Region, Role, WorksWith, normalise_language
+from server.schemas import CountryCode, Strict
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -48,17 +45,13 @@ def _language(value: str) -> str:
 Language = Annotated[str, Field(min_length=2, max_length=LIMITS["language"]), AfterValidator(_language)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
 class ApplicationFields(Strict):
     """The answers an applicant gives, and may change from their personal link before the deadline."""
 
     name: Annotated[str, Field(min_length=1, max_length=LIMITS["name"])]
     organisation: Annotated[str, Field(min_length=1, max_length=LIMITS["organisation"])]
     job_title: Annotated[str, Field(min_length=1, max_length=LIMITS["job_title"])]
-    country: Annotated[str, Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, e.g. KZ")]
+    country: CountryCode
     role: Role
     role_other: Annotated[str, Field(max_length=LIMITS["role_other"],
                                      description="required when role is other")] = ""
@@ -76,14 +69,6 @@ class ApplicationFields(Strict):
     share_questions: Literal["with_name", "anonymous", "no"] = Field(
         "anonymous", description="may your key questions seed the Q&A: with your name, anonymously, or not"
     )
-
-    @field_validator("country")
-    @classmethod
-    def _country(cls, value: str) -> str:
-        try:
-            return normalise_country(value)
-        except UnknownCountry as exc:
-            raise ValueError(str(exc)) from None
 
     @field_validator("languages")
     @classmethod
@@ -298,37 +283,3 @@ class WaitlistOfferOut(BaseModel):
     offer: PersonOut | None
 
 
-def _reasons(exc: ValidationError) -> Problem:
-    errors = []
-    for err in exc.errors(include_url=False):
-        field = ".".join(str(part) for part in err["loc"]) or "body"
-        if err["type"] == "extra_forbidden":
-            reason = "is not a known field"
-        elif err["type"] == "missing" or (err["type"] == "string_too_short" and err.get("input") == ""):
-            reason = "is required"
-        elif err["type"] == "too_short" and err.get("input") == []:
-            reason = "is required: give at least one"
-        else:
-            reason = str(err["msg"]).removeprefix("Value error, ")
-        errors.append((field, reason))
-    return Problem(422, "Invalid request", errors)
-
-
-def validate(model: type[M], data: Any) -> M:
-    """Validate plain data (a JSON body or a form) or raise a Problem naming each field."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise _reasons(exc) from None
-
-
-def parse_body(model: type[M]) -> M:
-    """Read the JSON body as `model` (as server.problems.parse_json, with our readable reasons)."""
-    if not request.is_json:
-        raise Problem(415, "Unsupported media type", [("body", "send application/json")])
-    data = request.get_json(silent=True)
-    if data is None:
-        raise Problem(400, "Malformed JSON", [("body", "is not valid JSON")])
-    if not isinstance(data, dict):
-        raise Problem(400, "Malformed JSON", [("body", "must be a JSON object")])
-    return validate(model, data)

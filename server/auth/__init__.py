@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from server.problems import Problem
 
@@ -46,6 +46,19 @@ def moderator_required(view: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not (current_user.is_authenticated and current_user.is_moderator):
             raise _refuse()
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def organiser_page(view: F) -> F:
+    """For HTML pages: log in first (redirect), then organisers only (403 naming the role)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_organiser:
+            raise Problem(403, "Forbidden", [("role", "only organisers may open this page")])
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -7,14 +7,13 @@ refusal as a flash message naming the field, changing nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
+from server.auth import organiser_page
 from server.breakouts import operations as ops
 from server.breakouts import schemas
 from server.core.vocab import ROLE_GROUP_LABELS
@@ -38,17 +37,6 @@ METRIC_ROWS = (
     ("people outside their theme", lambda m: m.get("theme_mismatches", 0)),
     ("hard violations (sizes, locks, languages, capacity)", lambda m: m.get("hard_violations", 0)),
 )
-
-
-def organiser_page(view: F) -> F:
-    @wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_organiser:
-            raise Problem(403, "Forbidden", [("role", "only organisers may open this page")])
-        return view(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _flash_problem(problem: Problem) -> None:

@@ -6,7 +6,9 @@ import re
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
+
+from server.schemas import Strict
 
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 Topic = Annotated[str, Field(max_length=300)]
@@ -38,8 +40,6 @@ def render_video_url(template: str, event_slug: str, room_number: int) -> str:
     return template.replace("{event}", event_slug).replace("{room}", str(room_number)) if template else ""
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class _RoundFields(Strict):

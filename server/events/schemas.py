@@ -6,11 +6,11 @@ import datetime as dt
 from datetime import date, datetime, time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, EmailStr, Field, field_validator
 
 from server.core.agenda import ItemKind
 from server.core.timeutil import TimeError, zone
-from server.core.vocab import UnknownCountry, normalise_country
+from server.schemas import CountryCode, Strict
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$",
                             description="lower-case letters, digits and hyphens")]
@@ -32,22 +32,10 @@ Deadline = Annotated[
 ]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
 class SpeakerIn(Strict):
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    country: Annotated[str, Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")]
+    country: CountryCode
     organisation: Annotated[str, Field(max_length=200)] = ""
-
-    @field_validator("country")
-    @classmethod
-    def _country(cls, value: str) -> str:
-        try:
-            return normalise_country(value)
-        except UnknownCountry as exc:
-            raise ValueError(str(exc)) from None
 
 
 class ItemIn(Strict):

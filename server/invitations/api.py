@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 from sqlalchemy import func, select
 
 from server import mail as mailer
 from server.api.openapi import documented
-from server.auth import organiser_required
+from server.auth import organiser_page, organiser_required
 from server.events import operations as ops
 from server.extensions import csrf, db
 from server.invitations import links, schemas
@@ -117,24 +116,17 @@ def reset_own_feed(token: str) -> Any:
 # ----------------------------------------------------------------------------- page
 
 
-def _organiser_page() -> None:
-    if not current_user.is_authenticated:
-        abort(redirect(url_for("auth.login", next=request.path)))
-    if not current_user.is_organiser:
-        abort(403)
-
-
 @bp.get("/organise/<slug>/mail")
+@organiser_page
 def mail_page(slug: str) -> Any:
-    _organiser_page()
     event = ops.get_event(slug)
     rows, counts = _event_mail(event)
     return render_template("invitations/mail.html", event=event, rows=rows, counts=counts)
 
 
 @bp.post("/organise/<slug>/mail/<int:mail_id>/retry")
+@organiser_page
 def mail_page_retry(slug: str, mail_id: int) -> Any:
-    _organiser_page()
     try:
         mail = _retry(ops.get_event(slug), mail_id)
         flash(f"Message to {mail.to_address} queued again.", "ok")

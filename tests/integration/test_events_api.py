@@ -78,7 +78,7 @@ BAD_ITEMS = [
     ({"day": "2021-05-25", "start": "09:30", "end": "09:40", "title": "X", "kind": "party"}, "kind", "Input should be"),
     ({"day": "2021-05-25", "start": 930, "end": "09:40", "title": "X", "kind": "qa"}, "start", ""),
     ({"day": "2021-05-25", "start": "09:30", "end": "09:40", "title": "X" * 201, "kind": "qa"}, "title", "at most 200"),
-    ({"day": "2021-05-25", "start": "09:30", "end": "09:40", "title": "", "kind": "qa"}, "title", "at least 1"),
+    ({"day": "2021-05-25", "start": "09:30", "end": "09:40", "title": "", "kind": "qa"}, "title", "is required"),
     ({"day": "2021-05-25", "start": "09:30", "end": "09:40", "kind": "qa"}, "title", "is required"),
     ({"day": "2021-05-25", "start": "09:30", "end": "09:40", "title": "X", "kind": "qa", "colour": "red"},
      "colour", "not a known field"),
