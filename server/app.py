@@ -50,6 +50,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings.instance_path.mkdir(parents=True, exist_ok=True)
 
     app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
+    if settings.PROXY_COUNT:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.PROXY_COUNT, x_proto=settings.PROXY_COUNT, x_host=settings.PROXY_COUNT
+        )
     app.config.update(_config_from(settings))
     app.config.update({k: v for k, v in overrides.items() if k not in settings_fields})
 

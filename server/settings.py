@@ -67,6 +67,11 @@ class Settings(BaseSettings):
         description="`convene serve` seeds the reference event and demo accounts into an empty database.",
     )
     RATELIMIT_ENABLED: bool = Field(default=True, description="Turn rate limits on or off.")
+    PROXY_COUNT: int = Field(
+        default=0, ge=0, le=5,
+        description="How many proxies in front (nginx: 1) whose X-Forwarded-For/-Proto to trust; "
+        "rate limits then count the client's address, not the proxy's.",
+    )
     CELERY_VISIBILITY_TIMEOUT: int = Field(
         default=3600,
         description="Seconds before Redis hands a task that a worker took but never acknowledged "
