@@ -69,6 +69,10 @@ _REGION_IX = {region: i for i, region in enumerate(REGIONS)}
 _GROUP_IX = {group: i for i, group in enumerate(GROUPS)}
 
 
+SMALL_MEETING = 24  # people; up to this size the search restarts when it misses the bound
+RESTARTS = 6
+
+
 class Mode(StrEnum):
     MIXED = "mixed"
     ROLE = "role"
@@ -732,6 +736,7 @@ class _Search:
             for i, nb in enumerate(neighbours)
         ]
         self.best: list[int] = list(room_of)
+        self.best_cost = 0
         self.members: list[list[int]] = [[] for _ in range(n_rooms)]
         self.slot = [0] * len(people)
         for i, r in enumerate(room_of):
@@ -1041,9 +1046,9 @@ class _Search:
         the target (a proven bound), the evaluation budget, a long stall or the deadline."""
         rng = self.rng
         self.best = list(self.room_of)
+        cost = self.best_cost = self.cost()
         if all(len(rooms) < 2 for rooms in self.pool_rooms):
             return 0
-        cost = self.cost()
         best_cost, best_is_current = cost, True
         evaluations = last_gain = last_best = steps = 0
         patience = max(1000, 8 * len(self.movable))  # descent without gain: chains and uphill steps
@@ -1134,6 +1139,7 @@ class _Search:
             break
         if best_is_current:
             self.best = list(self.room_of)
+        self.best_cost = best_cost
         return evaluations
 
 
@@ -1294,8 +1300,6 @@ def assign(
     if previous:
         latest = {pid: k for k, members in enumerate(previous[-1].rooms) for pid in members}
         cohort = [latest.get(p.id, len(previous[-1].rooms)) for p in people]
-    room_of = _construct(people, pools, pool_members, sizes, lock_room, rng, cohort)
-
     earlier = _earlier_pairs(previous, set(index))
     apart = _separated_pairs(people, separations, separate_organisations)
     max_pairs = sum(s * (s - 1) // 2 for s in sizes)
@@ -1309,7 +1313,6 @@ def assign(
         neighbours[a][b] = w
         neighbours[b][a] = w
 
-    search = _Search(people, room_of, pools, specs, sizes, set(lock_room), neighbours, (hard_w, spread_w), rng)
     target = repeat_w * repeat_lower_bound(people, previous, pools, pool_members, sizes)
     if separate_organisations and not separations:
         # Colleagues in a pool of R rooms must meet at least as often as the pigeonhole says.
@@ -1318,7 +1321,19 @@ def assign(
             target += sum(_pigeonhole_pairs(k, len(pool_rooms)) for org, k in orgs.items() if org)
     budget = max_iterations if max_iterations is not None else 40_000 + 200 * len(people)
     deadline = started + time_limit if time_limit is not None else None
-    iterations = search.run(budget, deadline, target, repeat_w)
+    # Tiny meetings: a few restarts from fresh deals cost little and escape rare dead ends.
+    attempts = RESTARTS if len(people) <= SMALL_MEETING else 1
+    iterations = 0
+    search: _Search | None = None
+    for _ in range(attempts):
+        room_of = _construct(people, pools, pool_members, sizes, lock_room, rng, cohort)
+        attempt = _Search(people, room_of, pools, specs, sizes, set(lock_room), neighbours, (hard_w, spread_w), rng)
+        iterations += attempt.run(max(0, budget - iterations), deadline, target, repeat_w)
+        if search is None or attempt.best_cost < search.best_cost:
+            search = attempt
+        if search.best_cost <= target or iterations >= budget:
+            break
+    assert search is not None
 
     best_rooms: list[list[int]] = [[] for _ in specs]
     for i, r in enumerate(search.best):
