@@ -31,13 +31,17 @@ Constraints, in strict (lexicographic) order
 Algorithm
     Room sizes and (in role mode) each person's group of rooms ("pool") are fixed first. Inside
     each pool a greedy construction places locked people, then one facilitator per room, then
-    deals everyone else round-robin in (role, region) order. A local search then swaps pairs of
-    unlocked people between rooms of the same pool (swaps keep sizes), choosing people who cause a
-    cost and partner rooms that can absorb them, and accepts non-worsening swaps of the weighted
-    cost ``hard ≫ spread ≫ repeat pairs ≫ separations``. Every term is kept incrementally, so one
-    swap costs O(languages + earlier room-mates) to evaluate. It stops at a proven lower bound,
-    after ``max_iterations`` evaluated swaps, after a stall, or at ``time_limit`` seconds (the
-    only non-deterministic stop; it is generous for the sizes the product needs).
+    deals everyone else round-robin in (role, region) order, cohort by cohort when there is an
+    earlier round (members of one earlier room land in different rooms). A local search then
+    swaps pairs of unlocked people between rooms of the same pool (swaps keep sizes), choosing
+    people who cause a cost and partners that can absorb them (rooms short of their role or
+    region, look-alikes, earlier room-mates), and accepts non-worsening swaps of the weighted cost
+    ``hard ≫ spread ≫ repeat pairs ≫ separations``. When it stalls it also tries two-swap chains
+    and takes small pairs-level uphill steps (annealing), keeping the best state; meetings of up
+    to SMALL_MEETING people restart from fresh deals. Every term is incremental, so one swap costs
+    O(languages + earlier room-mates) to evaluate. It stops at a proven lower bound (pigeonhole
+    bounds for repeats and colleagues), after ``max_iterations`` evaluated swaps, after a stall,
+    or at ``time_limit`` seconds (the only non-deterministic stop; generous for real sizes).
 """
 
 from __future__ import annotations
