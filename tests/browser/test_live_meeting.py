@@ -139,7 +139,10 @@ def test_question_approved_then_voted_reorders_everywhere(live_server: LiveServe
     bram_page, fired_b = _live(new_page, bram, viewport={"width": 390, "height": 844})
 
     # The moderator starts the Q&A item and pre-moderates its queue.
-    mod.locator("#agenda li", has_text="Questions and answers: Kazakhstan").get_by_role("button", name="Start").click()
+    qa_item = mod.locator("#agenda li", has_text="Questions and answers: Kazakhstan")
+    qa_item.get_by_role("button", name="Start").click()
+    # As a person would: wait until the console shows the item as on now, then moderate its queue.
+    qa_item.get_by_role("button", name="On now").wait_for()
     mod.get_by_label("Pre-moderate").check()
     aigerim.wait_for_selector("#qa-mod:not([hidden])")
     assert aigerim.locator("#now-title").inner_text() == "Questions and answers: Kazakhstan"
