@@ -205,6 +205,12 @@
       banner.className = `conn ${state}`;
     }
     socket.on("connect", () => show("connected", "Connected: live."));
+    // Which transport carries the connection (polling first, then upgraded to websocket).
+    const engine = () => socket.io.engine;
+    socket.on("connect", () => {
+      root.dataset.transport = engine().transport.name;
+      engine().once("upgrade", (t) => { root.dataset.transport = t.name; });
+    });
     socket.on("disconnect", (reason) => {
       show("reconnecting", "Reconnecting… what you see may be out of date.");
       if (reason === "io server disconnect") socket.connect();

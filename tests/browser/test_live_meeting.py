@@ -270,6 +270,10 @@ def test_dropped_connection_shows_reconnecting_then_resyncs(live_server: LiveSer
     page.goto(f"{story['aigerim']}/live")
     page.wait_for_selector("#live[data-state=connected]")
     banner = page.locator("#conn")
+    # Socket.IO starts on long-polling and then upgrades: cut the network once the WebSocket is up,
+    # or a long-poll already in flight would hide the drop for up to a ping interval.
+    page.wait_for_selector("#live[data-transport=websocket]")
+    assert sockets
 
     cut["on"] = True  # the network drops
     for ws, server in sockets:
