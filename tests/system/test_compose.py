@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -68,9 +69,8 @@ def test_each_command_is_accepted_natively(compose: dict[str, Any], tmp_path: Pa
                 assert option.split("=")[0] in result.stdout, (command, option)
 
 
-@pytest.mark.skipif(shutil.which("docker-compose") is None and shutil.which("docker") is None,
-                    reason="no compose client")
 def test_compose_client_accepts_the_file() -> None:
+    # scripts/test installs Debian's docker-compose; only a developer without it may skip.
     for cmd in (["docker", "compose"], ["docker-compose"]):
         if shutil.which(cmd[0]) is None:
             continue
@@ -81,4 +81,6 @@ def test_compose_client_accepts_the_file() -> None:
                                 text=True, env={**env_with(), "SECRET_KEY": "x" * 32})
         assert result.returncode == 0, result.stderr
         return
+    if os.environ.get("CI"):
+        pytest.fail("no working compose client: scripts/test should have installed docker-compose")
     pytest.skip("no working compose client on this machine")
