@@ -18,7 +18,7 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
     for python_m in (False, True):
         result = convene(tmp_path, "--help", python_m=python_m)
         assert result.returncode == 0, result.stderr
-        for command in ("serve", "db", "seed", "users"):
+        for command in ("serve", "db", "seed", "users", "assign"):
             assert command in result.stdout
 
 
