@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 
 from server.core.timeutil import TimeError, utc_offset_label, zone
 from server.core.vocab import country_name
@@ -60,13 +60,6 @@ def event_page(slug: str) -> Any:
     return render_template(
         "event.html", event=event, now=utcnow(), tz=event.zone, viewer_tz=vz,
         zones=COMMON_ZONES, bad_tz=bool(request.args.get("tz")) and vz is None,
-        apply_url=_apply_url(slug),
+        apply_url=url_for("applications.apply_form", slug=slug),
     )
 
-
-def _apply_url(slug: str) -> str | None:
-    from flask import current_app, url_for
-
-    if "applications.apply_form" in current_app.view_functions:
-        return url_for("applications.apply_form", slug=slug)
-    return None
