@@ -108,6 +108,14 @@ def _require_aware(name: str, value: datetime) -> None:
         raise CalendarError(f"{name}: datetime must be timezone-aware, got naive {value!r}")
 
 
+def _require_span(prefix: str, start_name: str, start: datetime, end_name: str, end: datetime) -> None:
+    """Both ends aware, the end after the start; errors name e.g. "room.end_utc"."""
+    _require_aware(f"{prefix}.{start_name}", start)
+    _require_aware(f"{prefix}.{end_name}", end)
+    if end <= start:
+        raise CalendarError(f"{prefix}.{end_name}: must be after {prefix}.{start_name}")
+
+
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
@@ -123,10 +131,7 @@ class Morning:
     end: datetime
 
     def __post_init__(self) -> None:
-        _require_aware("morning.start", self.start)
-        _require_aware("morning.end", self.end)
-        if self.end <= self.start:
-            raise CalendarError("morning.end: must be after morning.start")
+        _require_span("morning", "start", self.start, "end", self.end)
 
     @classmethod
     def local(cls, day: date, start: time, end: time, zone: str) -> Morning:
@@ -198,10 +203,7 @@ class AgendaEntry:
     kind: str = ""
 
     def __post_init__(self) -> None:
-        _require_aware("agenda.start_utc", self.start_utc)
-        _require_aware("agenda.end_utc", self.end_utc)
-        if self.end_utc <= self.start_utc:
-            raise CalendarError("agenda.end_utc: must be after start_utc")
+        _require_span("agenda", "start_utc", self.start_utc, "end_utc", self.end_utc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,10 +218,7 @@ class RoomEntry:
     end_utc: datetime
 
     def __post_init__(self) -> None:
-        _require_aware("room.start_utc", self.start_utc)
-        _require_aware("room.end_utc", self.end_utc)
-        if self.end_utc <= self.start_utc:
-            raise CalendarError("room.end_utc: must be after start_utc")
+        _require_span("room", "start_utc", self.start_utc, "end_utc", self.end_utc)
 
 
 # --------------------------------------------------------------------------- VTIMEZONE
@@ -392,6 +391,10 @@ def build_vtimezone(zone: str, years: Iterable[int]) -> Timezone | None:
         obs.add("TZNAME", plan.fixed_name)
         vtz.add_component(obs)
         return vtz
+    if sorted(rule.is_dst for rule in plan.rules) != [False, True]:
+        # e.g. Antarctica/Casey 2018: two STANDARD changes a year. Valid iCalendar, but clients
+        # (and dateutil) expect one STANDARD/DAYLIGHT pair and misread it, so write UTC instead.
+        return None
     for rule in sorted(plan.rules, key=lambda r: not r.is_dst):
         comp: TimezoneStandard | TimezoneDaylight = (
             TimezoneDaylight() if rule.is_dst else TimezoneStandard()

@@ -558,3 +558,9 @@ def test_empty_agenda_feed_is_valid() -> None:
     body = build_public_feed(meeting(), [], LAST_MOD)
     assert IcsCalendarStream.calendar_from_ics(body.decode()).events == []
     assert props(body, "X-WR-TIMEZONE") == ["X-WR-TIMEZONE:Europe/Brussels"]
+
+
+def test_two_standard_changes_a_year_fall_back_to_utc() -> None:
+    # Antarctica/Casey in 2018 moved +11 → +8 → +11 with no daylight saving: not a pair clients read.
+    assert build_vtimezone("Antarctica/Casey", [2018]) is None
+    _check_vtimezone_against_zoneinfo("Antarctica/Casey", 2018)
