@@ -10,6 +10,7 @@ from flask import Flask, jsonify
 from server.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
 def _config_from(settings: Settings) -> dict[str, Any]:
@@ -60,13 +61,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in overrides.items() if k not in settings_fields})
 
     from server import models  # noqa: F401  (registers every table)
-    from server.extensions import csrf, db, limiter, login_manager, migrate, socketio
+    from server.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in as organiser or moderator."
+    from server import i18n
+
+    babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories=str(TRANSLATIONS))
+    i18n.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     socketio.init_app(
