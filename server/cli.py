@@ -12,7 +12,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from server.sessions.assign_cli import assign_command
+from server.breakouts.cli import assign_command
 
 
 def _create_app() -> Flask:

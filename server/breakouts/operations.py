@@ -35,7 +35,7 @@ from server.sessions.breakouts import (
     compute_metrics,
     place_late_joiner,
 )
-from server.sessions.events import LiveError
+from server.sessions.protocol import LiveError
 
 STRUCTURE = ("room_count", "room_size", "mode", "seed", "separate_organisations", "separations")
 _FAR = datetime.max.replace(tzinfo=UTC)

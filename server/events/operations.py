@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from server.core.agenda import AgendaProblem, Slot, check_slot
 from server.core.timeutil import TimeError, end_of_day, iso_utc, local_to_utc, zone
 from server.core.vocab import country_name
 from server.events import schemas
 from server.extensions import db
 from server.models import AgendaDay, AgendaItem, Event
 from server.problems import Problem, invalid, not_found
+from server.sessions.agenda import AgendaProblem, Slot, check_slot
 from server.signals import agenda_changed, meeting_changed
 
 

@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, EmailStr, Field, field_validator
 
-from server.core.agenda import ItemKind
 from server.core.timeutil import TimeError, zone
 from server.schemas import CountryCode, Strict
+from server.sessions.agenda import ItemKind
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$",
                             description="lower-case letters, digits and hyphens")]

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from server.auth import hash_token
 from server.live import operations as ops
-from server.sessions.events import LiveError
+from server.sessions.protocol import LiveError
 
 
 @dataclass(frozen=True, slots=True)

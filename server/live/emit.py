@@ -1,7 +1,7 @@
 """The one module that emits live events and decides who receives them.
 
 Every broadcast goes out after the commit, without a callback (so it is encoded once whatever
-the number of recipients), to rooms named by ``server.sessions.events``. In a web process it
+the number of recipients), to rooms named by ``server.sessions.protocol``. In a web process it
 uses the app's Socket.IO server; in a Celery worker (a task that is not run eagerly) it uses a
 write-only ``SocketIO(message_queue=REDIS_URL, channel=SOCKETIO_CHANNEL)``, so a task reaches
 every client of every web process through Redis without being a server itself.
@@ -23,7 +23,8 @@ from socketio.pubsub_manager import PubSubManager
 from server.extensions import socketio
 from server.live.ephemeral import Ephemeral
 from server.sessions import qa
-from server.sessions.events import (
+from server.sessions.live_state import LiveState, RoomNotes
+from server.sessions.protocol import (
     AGENDA_STATE,
     NOTES_STATE,
     PRESENCE_STATE,
@@ -36,7 +37,6 @@ from server.sessions.events import (
     moderators_room,
     person_room,
 )
-from server.sessions.live_state import LiveState, RoomNotes
 from server.sessions.speakers import SpeakerQueue
 
 _external: dict[tuple[str, str], SocketIO] = {}

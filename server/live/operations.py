@@ -29,8 +29,8 @@ from server.models import (
 )
 from server.models.applications import PARTICIPATING
 from server.models.live import RoomNotesRow
-from server.sessions.events import Change, LiveError
 from server.sessions.live_state import LiveState, Mode, RoomNotes
+from server.sessions.protocol import Change, LiveError
 from server.sessions.qa import QAQueue
 from server.sessions.speakers import SpeakerQueue
 

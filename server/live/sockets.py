@@ -17,9 +17,9 @@ from server.live import operations as ops
 from server.live.access import Actor
 from server.live.ephemeral import Bucket, Connection
 from server.models.types import utcnow
-from server.sessions import events as ev
-from server.sessions.events import LiveError, ack_error, ack_ok
+from server.sessions import protocol as ev
 from server.sessions.live_state import LiveState
+from server.sessions.protocol import LiveError, ack_error, ack_ok
 from server.sessions.qa import Moderation, QAQueue, audience_item, moderator_item
 from server.sessions.speakers import SpeakerQueue
 

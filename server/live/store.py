@@ -26,8 +26,8 @@ from server.models.live import (
     SpeakerEntry,
     SpeakerQueueRow,
 )
-from server.sessions.events import Change
 from server.sessions.live_state import Announcement, LiveState, Mode, RoomNotes
+from server.sessions.protocol import Change
 from server.sessions.qa import Moderation, QAQueue, Question, QuestionStatus
 from server.sessions.speakers import CurrentSpeaker, SpeakerQueue, SpeakerTimer, WaitingSpeaker
 

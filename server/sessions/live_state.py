@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
-from server.sessions.events import Change, LiveError, PersonId, iso, stream_name, utc
+from server.sessions.protocol import Change, LiveError, PersonId, iso, stream_name, utc
 from server.sessions.qa import csv_cell
 
 MAX_BREAKOUT_MINUTES = 180

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal, TypedDict
 
-from server.sessions.events import Change, LiveError, PersonId, iso, stream_name, utc
+from server.sessions.protocol import Change, LiveError, PersonId, iso, stream_name, utc
 
 QUESTION_MAX_LENGTH = 500
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
-from server.sessions.events import Change, LiveError, PersonId, iso, stream_name, utc
+from server.sessions.protocol import Change, LiveError, PersonId, iso, stream_name, utc
 
 SpeakerKey = tuple[Literal["plenary", "room"], int]
 

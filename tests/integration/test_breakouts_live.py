@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from server.sessions import events as ev
+from server.sessions import protocol as ev
 from tests.support.api import ApiActor
 from tests.support.breakouts import add_person, event_id_of, seed_participants
 from tests.support.live import call, drain, participant_client, received

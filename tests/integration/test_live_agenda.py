@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from server.sessions import events as ev
+from server.sessions import protocol as ev
 from tests.support.live import (
     Meeting,
     call,

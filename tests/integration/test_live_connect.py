@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from server.sessions import events as ev
+from server.sessions import protocol as ev
 from tests.support.live import (
     Meeting,
     add_participant,

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
-from server.sessions import events as ev
+from server.sessions import protocol as ev
 from tests.support.live import (
     Meeting,
     add_participant,

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from server.sessions import events as ev
+from server.sessions import protocol as ev
 from tests.support.live import (
     Meeting,
     call,
@@ -106,7 +106,7 @@ def test_concurrent_votes_get_distinct_consecutive_versions(app: Flask, meeting:
     """Writers racing on one queue: every accepted change has its own version, none is lost."""
     from server.extensions import db
     from server.live import operations
-    from server.sessions.events import LiveError
+    from server.sessions.protocol import LiveError
 
     with app.app_context():
         operations.change_queue(meeting.event_id, "item", meeting.qa_item,

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from server.core.agenda import Slot, check_slot, overlapping_pairs
+from server.sessions.agenda import Slot, check_slot, overlapping_pairs
 
 
 def at(hour: int, minute: int = 0) -> datetime:

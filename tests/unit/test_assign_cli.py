@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from server.sessions.assign_cli import assign_command
+from server.breakouts.cli import assign_command
 
 HEADER = "id,name,role,country,organisation,languages,facilitator\n"
 ROLES = [

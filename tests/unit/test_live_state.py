@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.sessions import events
-from server.sessions.events import Change, LiveError, classify_version
+from server.sessions import protocol as events
 from server.sessions.live_state import (
     ANNOUNCEMENTS_KEPT,
     NOTES_CSV_HEADER,
@@ -23,6 +22,7 @@ from server.sessions.live_state import (
     notes_csv_rows,
     notes_markdown,
 )
+from server.sessions.protocol import Change, LiveError, classify_version
 
 T0 = datetime(2026, 5, 25, 7, 30, tzinfo=UTC)
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.sessions.events import Change, LiveError
+from server.sessions.protocol import Change, LiveError
 from server.sessions.qa import (
     CSV_HEADER,
     QUESTION_MAX_LENGTH,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.sessions.events import Change, LiveError
+from server.sessions.protocol import Change, LiveError
 from server.sessions.speakers import SpeakerQueue
 
 T0 = datetime(2026, 5, 25, 7, 30, tzinfo=UTC)
