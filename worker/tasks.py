@@ -39,6 +39,6 @@ def run_due_jobs() -> int:
 @shared_task(name="worker.tasks.erase_expired_applications")
 def erase_expired_applications() -> int:
     """Erase non-participants' applications once their meeting's retention period has passed."""
-    from server.applications import operations
+    from server.applications import erasure
 
-    return operations.erase_expired()
+    return erasure.erase_expired()

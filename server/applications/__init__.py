@@ -1,4 +1,9 @@
-"""Call for participants, review and balanced selection: schemas, operations, JSON API, pages."""
+"""Call for participants, review and balanced selection.
+
+One module per concern: links, deadline, mails, status (changes and their announcement),
+lifecycle (apply, edit, withdraw, respond, decide), waitlist, erasure, reviews, queries (the review
+table), proposals (targets and the selection), exports; api.py, pages.py and organise.py are the edges.
+"""
 
 from __future__ import annotations
 

@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 
+from server import clock
 from server.api.openapi import documented
-from server.applications import operations as ops
-from server.applications import schemas
+from server.applications import deadline, erasure, lifecycle, links, proposals, queries, reviews, schemas, waitlist
 from server.auth import organiser_required
 from server.events.operations import get_event
 from server.extensions import csrf, limiter
@@ -41,19 +41,19 @@ def _flag(name: str) -> bool:
             body=schemas.ApplicationIn, responses={201: schemas.ApplicationCreatedOut}, tags=TAGS)
 def create_application(slug: str) -> Any:
     event = get_event(slug)
-    ops.check_call_open(event, ops.now())  # a closed call says so before anything else
-    application, link = ops.submit(event, parse_json(schemas.ApplicationIn))
+    deadline.check_call_open(event, clock.now())  # a closed call says so before anything else
+    application, link = lifecycle.submit(event, parse_json(schemas.ApplicationIn))
     return jsonify(id=application.id, status=application.status, personal_url=link), 201
 
 
 @bp.get("/applications")
 @organiser_required
 @documented("The review table: filter and sort applications", responses={200: schemas.ApplicationListOut},
-            auth="organiser", tags=TAGS, query=ops.FILTER_QUERY)
+            auth="organiser", tags=TAGS, query=queries.FILTER_QUERY)
 def list_applications(slug: str) -> Any:
     event = get_event(slug)
-    rows = ops.list_applications(event, ops.parse_filters(request.args), current_user.id)
-    return jsonify(count=len(rows), applications=[ops.row_dict(a, s) for a, s in rows])
+    rows = queries.list_applications(event, queries.parse_filters(request.args), current_user.id)
+    return jsonify(count=len(rows), applications=[queries.row_dict(a, s) for a, s in rows])
 
 
 def _reader(event_id: int, application_id: int) -> int | None:
@@ -63,7 +63,7 @@ def _reader(event_id: int, application_id: int) -> int | None:
     token = request.headers.get("X-Personal-Token", "")
     if token:
         try:
-            own = ops.by_token(token)
+            own = links.by_token(token)
         except Problem:
             raise not_found("application") from None
         if own.id == application_id and own.event_id == event_id:
@@ -80,7 +80,7 @@ def _reader(event_id: int, application_id: int) -> int | None:
 def get_application(slug: str, application_id: int) -> Any:
     event = get_event(slug)
     reader = _reader(event.id, application_id)
-    return jsonify(ops.full_dict(ops.get_application(event, application_id), reader))
+    return jsonify(queries.full_dict(links.get_application(event, application_id), reader))
 
 
 @bp.put("/applications/<int:application_id>/review")
@@ -88,9 +88,9 @@ def get_application(slug: str, application_id: int) -> Any:
 @documented("Score an application 1–5 with a comment; the answer shows the others' scores",
             body=schemas.ReviewIn, responses={200: schemas.ApplicationOut}, auth="organiser", tags=TAGS)
 def put_review(slug: str, application_id: int) -> Any:
-    application = ops.get_application(get_event(slug), application_id)
-    ops.review(application, current_user, parse_json(schemas.ReviewIn))
-    return jsonify(ops.full_dict(application, current_user.id))
+    application = links.get_application(get_event(slug), application_id)
+    reviews.review(application, current_user, parse_json(schemas.ReviewIn))
+    return jsonify(queries.full_dict(application, current_user.id))
 
 
 @bp.post("/applications/<int:application_id>/decision")
@@ -98,9 +98,9 @@ def put_review(slug: str, application_id: int) -> Any:
 @documented("Invite, wait-list or decline an application (mail and calendar follow)",
             body=schemas.DecisionIn, responses={200: schemas.ApplicationOut}, auth="organiser", tags=TAGS)
 def post_decision(slug: str, application_id: int) -> Any:
-    application = ops.get_application(get_event(slug), application_id)
-    ops.decide(application, parse_json(schemas.DecisionIn).decision)
-    return jsonify(ops.full_dict(application, current_user.id))
+    application = links.get_application(get_event(slug), application_id)
+    lifecycle.decide(application, parse_json(schemas.DecisionIn).decision)
+    return jsonify(queries.full_dict(application, current_user.id))
 
 
 @bp.put("/applications/<int:application_id>/override")
@@ -108,9 +108,9 @@ def post_decision(slug: str, application_id: int) -> Any:
 @documented("Force an application into or out of the selection proposal (null clears)",
             body=schemas.OverrideIn, responses={200: schemas.ApplicationOut}, auth="organiser", tags=TAGS)
 def put_override(slug: str, application_id: int) -> Any:
-    application = ops.get_application(get_event(slug), application_id)
-    ops.set_override(application, parse_json(schemas.OverrideIn).override)
-    return jsonify(ops.full_dict(application, current_user.id))
+    application = links.get_application(get_event(slug), application_id)
+    proposals.set_override(application, parse_json(schemas.OverrideIn).override)
+    return jsonify(queries.full_dict(application, current_user.id))
 
 
 @bp.delete("/applications/<int:application_id>")
@@ -118,7 +118,7 @@ def put_override(slug: str, application_id: int) -> Any:
 @documented("Erase a person's identity and answers (anonymous counts stay)", responses={204: None},
             auth="organiser", tags=TAGS)
 def erase_application(slug: str, application_id: int) -> Any:
-    ops.erase(ops.get_application(get_event(slug), application_id))
+    erasure.erase(links.get_application(get_event(slug), application_id))
     return "", 204
 
 
@@ -127,7 +127,7 @@ def erase_application(slug: str, application_id: int) -> Any:
 @documented("Seats and diversity targets", responses={200: schemas.TargetsOut}, auth="organiser",
             tags=("selection",))
 def get_targets(slug: str) -> Any:
-    return jsonify(ops.targets_dict(get_event(slug)))
+    return jsonify(proposals.targets_dict(get_event(slug)))
 
 
 @bp.put("/selection/targets")
@@ -135,8 +135,8 @@ def get_targets(slug: str) -> Any:
 @documented("Replace seats and diversity targets", body=schemas.TargetsIn, responses={200: schemas.TargetsOut},
             auth="organiser", tags=("selection",))
 def put_targets(slug: str) -> Any:
-    event = ops.set_targets(get_event(slug), parse_json(schemas.TargetsIn))
-    return jsonify(ops.targets_dict(event))
+    event = proposals.set_targets(get_event(slug), parse_json(schemas.TargetsIn))
+    return jsonify(proposals.targets_dict(event))
 
 
 @bp.get("/selection/proposal")
@@ -145,7 +145,7 @@ def put_targets(slug: str) -> Any:
             responses={200: schemas.ProposalOut}, auth="organiser", tags=("selection",),
             query={"include_unreviewed": "true to let unreviewed applications fill minimum targets"})
 def get_proposal(slug: str) -> Any:
-    return jsonify(ops.proposal_dict(ops.propose(get_event(slug), _flag("include_unreviewed"))))
+    return jsonify(proposals.proposal_dict(proposals.propose(get_event(slug), _flag("include_unreviewed"))))
 
 
 @bp.post("/selection/apply")
@@ -155,12 +155,12 @@ def get_proposal(slug: str) -> Any:
             tags=("selection",), query={"include_unreviewed": "as for the proposal"})
 def apply_selection(slug: str) -> Any:
     event = get_event(slug)
-    counts = ops.apply_selection(event, parse_json(schemas.ApplySelectionIn), _flag("include_unreviewed"))
+    counts = proposals.apply_selection(event, parse_json(schemas.ApplySelectionIn), _flag("include_unreviewed"))
     return jsonify(counts)
 
 
 def _offer_dict(free: int, pick: Any) -> dict[str, Any]:
-    return {"free_seats": free, "offer": ops.person_dict(pick) if pick is not None else None}
+    return {"free_seats": free, "offer": proposals.person_dict(pick) if pick is not None else None}
 
 
 @bp.get("/waitlist/next")
@@ -168,7 +168,7 @@ def _offer_dict(free: int, pick: Any) -> dict[str, Any]:
 @documented("Free seats and the wait-listed person who would best fill one", responses={200: schemas.WaitlistOfferOut},
             auth="organiser", tags=("selection",))
 def get_waitlist_next(slug: str) -> Any:
-    return jsonify(_offer_dict(*ops.waitlist_offer(get_event(slug))))
+    return jsonify(_offer_dict(*waitlist.waitlist_offer(get_event(slug))))
 
 
 @bp.post("/waitlist/promote")
@@ -176,5 +176,5 @@ def get_waitlist_next(slug: str) -> Any:
 @documented("Invite the offered wait-listed person", responses={200: schemas.ApplicationOut}, auth="organiser",
             tags=("selection",))
 def post_waitlist_promote(slug: str) -> Any:
-    application = ops.promote_next(get_event(slug))
-    return jsonify(ops.full_dict(application, current_user.id))
+    application = lifecycle.promote_next(get_event(slug))
+    return jsonify(queries.full_dict(application, current_user.id))

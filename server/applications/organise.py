@@ -9,8 +9,19 @@ from typing import Any, TypeVar
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from server.applications import operations as ops
-from server.applications import schemas
+from server import clock
+from server.applications import (
+    deadline,
+    erasure,
+    exports,
+    lifecycle,
+    links,
+    proposals,
+    queries,
+    reviews,
+    schemas,
+    waitlist,
+)
 from server.auth import organiser_page
 from server.core.timeutil import TimeError, local_to_utc
 from server.core.vocab import REGION_LABELS, ROLE_LABELS, WORKS_WITH_LABELS, Region, Role
@@ -42,12 +53,12 @@ LABELS = {"roles": ROLE_LABELS, "regions": REGION_LABELS, "works_with": WORKS_WI
 def table(slug: str) -> Any:
     event = event_ops.get_event(slug)
     args = {k: v for k, v in request.args.items() if v}
-    filters = ops.parse_filters(args)
-    rows = ops.list_applications(event, filters, current_user.id)
-    free, offer = ops.waitlist_offer(event)
+    filters = queries.parse_filters(args)
+    rows = queries.list_applications(event, filters, current_user.id)
+    free, offer = waitlist.waitlist_offer(event)
     return render_template("applications/table.html", event=event, rows=rows, filters=filters, labels=LABELS,
-                           sorts=ops.SORTS, deadline_label=ops.deadline_label(event), tz=event.zone,
-                           call_open=event.call_is_open(ops.now()), free=free, offer=offer)
+                           sorts=queries.SORTS, deadline_label=deadline.deadline_label(event), tz=event.zone,
+                           call_open=event.call_is_open(clock.now()), free=free, offer=offer)
 
 
 @bp.post("/call")
@@ -62,16 +73,16 @@ def call(slug: str) -> Any:
     elif action == "extend":
         try:
             local = datetime.fromisoformat(request.form.get("deadline", ""))
-            deadline = local_to_utc(local.date(), local.time(), event.zone)
+            new_deadline = local_to_utc(local.date(), local.time(), event.zone)
         except (ValueError, TimeError) as exc:
             flash(f"deadline: {exc}", "error")
             return _back(slug)
-        patch = EventPatch(application_deadline=deadline, call_closed=False)
+        patch = EventPatch(application_deadline=new_deadline, call_closed=False)
     else:
         flash("Choose close, reopen or extend.", "error")
         return _back(slug)
     event_ops.update_event(event, patch)
-    flash(f"The call is {'closed' if event.call_closed else 'open'}; the deadline is {ops.deadline_label(event)}.",
+    flash(f"The call is {'closed' if event.call_closed else 'open'}; the deadline is {deadline.deadline_label(event)}.",
           "info")
     return _back(slug)
 
@@ -80,20 +91,20 @@ def call(slug: str) -> Any:
 @organiser_page
 def application(slug: str, application_id: int) -> Any:
     event = event_ops.get_event(slug)
-    a = ops.get_application(event, application_id)
+    a = links.get_application(event, application_id)
     return render_template("applications/review.html", event=event, a=a, labels=LABELS,
-                           summary=ops.summarise(a, current_user.id),
-                           reviews=ops.reviews_visible_to(a, current_user.id))
+                           summary=reviews.summarise(a, current_user.id),
+                           reviews=reviews.reviews_visible_to(a, current_user.id))
 
 
 @bp.post("/applications/<int:application_id>/review")
 @organiser_page
 def review(slug: str, application_id: int) -> Any:
-    a = ops.get_application(event_ops.get_event(slug), application_id)
+    a = links.get_application(event_ops.get_event(slug), application_id)
     try:
         data = validate(schemas.ReviewIn, {"score": _int(request.form.get("score")),
                                                    "comment": request.form.get("comment", "")})
-        ops.review(a, current_user, data)
+        reviews.review(a, current_user, data)
     except Problem as problem:
         _flash_problem(problem)
         return _back(slug, application_id)
@@ -108,9 +119,9 @@ def _int(value: str | None) -> int | str | None:
 @bp.post("/applications/<int:application_id>/decision")
 @organiser_page
 def decision(slug: str, application_id: int) -> Any:
-    a = ops.get_application(event_ops.get_event(slug), application_id)
+    a = links.get_application(event_ops.get_event(slug), application_id)
     try:
-        ops.decide(a, validate(schemas.DecisionIn, {"decision": request.form.get("decision")}).decision)
+        lifecycle.decide(a, validate(schemas.DecisionIn, {"decision": request.form.get("decision")}).decision)
     except Problem as problem:
         _flash_problem(problem)
     else:
@@ -123,10 +134,10 @@ def decision(slug: str, application_id: int) -> Any:
 @bp.post("/applications/<int:application_id>/override")
 @organiser_page
 def override(slug: str, application_id: int) -> Any:
-    a = ops.get_application(event_ops.get_event(slug), application_id)
+    a = links.get_application(event_ops.get_event(slug), application_id)
     value = request.form.get("override") or None
     try:
-        ops.set_override(a, validate(schemas.OverrideIn, {"override": value}).override)
+        proposals.set_override(a, validate(schemas.OverrideIn, {"override": value}).override)
     except Problem as problem:
         _flash_problem(problem)
     return redirect(url_for(".selection", slug=slug) if request.form.get("next") == "selection"
@@ -136,11 +147,11 @@ def override(slug: str, application_id: int) -> Any:
 @bp.post("/applications/<int:application_id>/erase")
 @organiser_page
 def erase(slug: str, application_id: int) -> Any:
-    a = ops.get_application(event_ops.get_event(slug), application_id)
+    a = links.get_application(event_ops.get_event(slug), application_id)
     if request.form.get("confirm") != "yes":
         flash("Tick the box to confirm the erasure.", "error")
         return _back(slug, application_id)
-    ops.erase(a)
+    erasure.erase(a)
     flash(f"Application #{application_id} is erased.", "info")
     return _back(slug)
 
@@ -150,9 +161,9 @@ def erase(slug: str, application_id: int) -> Any:
 def selection(slug: str) -> Any:
     event = event_ops.get_event(slug)
     include = request.args.get("include_unreviewed") == "1"
-    proposal = ops.proposal_dict(ops.propose(event, include))
-    free, offer = ops.waitlist_offer(event)
-    return render_template("applications/selection.html", event=event, targets=ops.targets_dict(event),
+    proposal = proposals.proposal_dict(proposals.propose(event, include))
+    free, offer = waitlist.waitlist_offer(event)
+    return render_template("applications/selection.html", event=event, targets=proposals.targets_dict(event),
                            proposal=proposal, include_unreviewed=include, labels=LABELS, free=free, offer=offer,
                            regions=list(Region), roles=list(Role))
 
@@ -180,7 +191,7 @@ def targets(slug: str) -> Any:
         "max_per_country": _int(form.get("max_per_country")) or None,
     }
     try:
-        ops.set_targets(event, validate(schemas.TargetsIn, body))
+        proposals.set_targets(event, validate(schemas.TargetsIn, body))
     except Problem as problem:
         _flash_problem(problem)
     else:
@@ -194,7 +205,7 @@ def apply(slug: str) -> Any:
     event = event_ops.get_event(slug)
     include = request.form.get("include_unreviewed") == "1"
     try:
-        counts = ops.apply_selection(event, validate(
+        counts = proposals.apply_selection(event, validate(
             schemas.ApplySelectionIn, {"proposal_id": request.form.get("proposal_id", "")}), include)
     except Problem as problem:
         _flash_problem(problem)
@@ -208,7 +219,7 @@ def apply(slug: str) -> Any:
 @organiser_page
 def promote(slug: str) -> Any:
     try:
-        a = ops.promote_next(event_ops.get_event(slug))
+        a = lifecycle.promote_next(event_ops.get_event(slug))
     except Problem as problem:
         _flash_problem(problem)
     else:
@@ -226,11 +237,11 @@ def _csv_response(text: str, name: str) -> Response:
 @organiser_page
 def applications_csv(slug: str) -> Any:
     event = event_ops.get_event(slug)
-    return _csv_response(ops.applications_csv(event), f"{event.slug}-applications.csv")
+    return _csv_response(exports.applications_csv(event), f"{event.slug}-applications.csv")
 
 
 @bp.get("/participants.csv")
 @organiser_page
 def participants_csv(slug: str) -> Any:
     event = event_ops.get_event(slug)
-    return _csv_response(ops.participants_csv(event), f"{event.slug}-participants.csv")
+    return _csv_response(exports.participants_csv(event), f"{event.slug}-participants.csv")

@@ -9,8 +9,8 @@ import pycountry
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from server.applications import operations as ops
-from server.applications import schemas
+from server import clock
+from server.applications import deadline, erasure, lifecycle, links, queries, schemas
 from server.applications.api import apply_limit
 from server.core.vocab import ROLE_LABELS, WORKS_WITH_LABELS
 from server.events.operations import get_event
@@ -75,7 +75,7 @@ def _context(event: Any, **extra: Any) -> dict[str, Any]:
         "event": event, "tz": event.zone, "viewer_tz": viewer_zone(), "countries": countries(),
         "roles": ROLE_LABELS, "works_with_labels": WORKS_WITH_LABELS, "languages": COMMON_LANGUAGES,
         "share_labels": SHARE_LABELS, "limits": schemas.LIMITS, "honeypot": schemas.HONEYPOT,
-        "deadline_label": ops.deadline_label(event), "call_open": event.call_is_open(ops.now()), **extra,
+        "deadline_label": deadline.deadline_label(event), "call_open": event.call_is_open(clock.now()), **extra,
     }
 
 
@@ -86,9 +86,9 @@ def apply_form(slug: str) -> Any:
     if request.method == "GET":
         return render_template("applications/apply.html", **_context(event, values=MultiDict(), errors={}))
     try:
-        ops.check_call_open(event, ops.now())
+        deadline.check_call_open(event, clock.now())
         data = validate(schemas.ApplicationIn, form_data(request.form))
-        _, link = ops.submit(event, data)
+        _, link = lifecycle.submit(event, data)
     except Problem as problem:
         if problem.status not in (403, 409, 422):
             raise
@@ -97,14 +97,14 @@ def apply_form(slug: str) -> Any:
         )), problem.status
     flash("Thank you: your application is in. We have emailed you this page's link; keep it to change "
           "your answers until the deadline or to withdraw.", "info")
-    return redirect(link.removeprefix(ops._base()))
+    return redirect(link.removeprefix(links.base_url()))
 
 
 def _personal(token: str, template: str, status: int = 200, **extra: Any) -> Any:
-    application = ops.by_token(token)
+    application = links.by_token(token)
     event = application.event
-    context = _context(event, application=application, token=token, editable=ops.editable(application),
-                       labels=ops.LABELS, **extra)
+    context = _context(event, application=application, token=token, editable=lifecycle.editable(application),
+                       labels=queries.LABELS, **extra)
     return render_template(template, **context), status, PERSONAL_HEADERS
 
 
@@ -117,12 +117,12 @@ def personal(token: str) -> Any:
 @bp.route("/p/<token>/edit", methods=["GET", "POST"])
 @limiter.limit("30 per minute", methods=["POST"])
 def personal_edit(token: str) -> Any:
-    application = ops.by_token(token)
+    application = links.by_token(token)
     if request.method == "GET":
         values = MultiDict(_values_of(application))
         return _personal(token, "applications/edit.html", values=values, errors={})
     try:
-        ops.edit(application, validate(schemas.ApplicationEdit, form_data(request.form, with_identity=False)))
+        lifecycle.edit(application, validate(schemas.ApplicationEdit, form_data(request.form, with_identity=False)))
     except Problem as problem:
         if problem.status not in (403, 409, 422):
             raise
@@ -147,11 +147,11 @@ def _values_of(application: Any) -> list[tuple[str, str]]:
 
 @bp.post("/p/<token>/respond")
 def personal_respond(token: str) -> Any:
-    application = ops.by_token(token)
+    application = links.by_token(token)
     response = request.form.get("response", "")
     if response not in ("accept", "decline"):
         raise Problem(422, "Invalid request", [("response", "choose accept or decline")])
-    ops.respond(application, response)
+    lifecycle.respond(application, response)
     flash("Thank you: you have accepted. See you there." if response == "accept"
           else "You have declined. Thank you for letting us know.", "info")
     return redirect(url_for(".personal", token=token))
@@ -159,18 +159,18 @@ def personal_respond(token: str) -> Any:
 
 @bp.post("/p/<token>/withdraw")
 def personal_withdraw(token: str) -> Any:
-    ops.withdraw(ops.by_token(token))
+    lifecycle.withdraw(links.by_token(token))
     flash("Your application is withdrawn.", "info")
     return redirect(url_for(".personal", token=token))
 
 
 @bp.post("/p/<token>/erase")
 def personal_erase(token: str) -> Any:
-    application = ops.by_token(token)
+    application = links.by_token(token)
     if request.form.get("confirm") != "yes":
         flash("Tick the box to confirm that your data should be erased.", "error")
         return redirect(url_for(".personal", token=token))
     slug = application.event.slug
-    ops.erase(application)
+    erasure.erase(application)
     flash("Your application and your personal data are erased. This link no longer works.", "info")
     return redirect(url_for("pages.event_page", slug=slug))

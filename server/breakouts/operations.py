@@ -19,12 +19,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from server.breakouts import schemas
+from server.clock import now
 from server.core.timeutil import iso_utc
 from server.core.vocab import REGION_LABELS, ROLE_GROUP_LABELS, ROLE_LABELS, Region, Role
 from server.extensions import db
 from server.models import AgendaDay, AgendaItem, Application, BreakoutRoom, BreakoutRound, Event, RoomAssignment
 from server.models.applications import PARTICIPATING
-from server.models.types import utcnow
 from server.problems import Problem, invalid, not_found
 from server.sessions.breakouts import (
     AssignmentError,
@@ -41,11 +41,6 @@ STRUCTURE = ("room_count", "room_size", "mode", "seed", "separate_organisations"
 _FAR = datetime.max.replace(tzinfo=UTC)
 _ROLE_LABELS = {str(k): v for k, v in ROLE_LABELS.items()}
 _REGION_LABELS = {str(k): v for k, v in REGION_LABELS.items()}
-
-
-def now() -> datetime:
-    clock = current_app.config.get("CLOCK")
-    return clock() if clock is not None else utcnow()
 
 
 def conflict(field: str, reason: str) -> Problem:

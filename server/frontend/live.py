@@ -13,7 +13,7 @@ from flask import Blueprint, jsonify, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from server.applications import operations as app_ops
+from server.applications import links
 from server.core.vocab import ROLE_LABELS, country_name
 from server.events import operations as event_ops
 from server.extensions import db, limiter
@@ -47,7 +47,7 @@ def agenda_json(event: Event) -> dict[str, Any]:
 @bp.get("/p/<token>/live")
 @limiter.limit("60 per minute")
 def participant(token: str) -> Any:
-    application = app_ops.by_token(token)
+    application = links.by_token(token)
     event = application.event
     allowed = application.status in PARTICIPATING
     return render_template(
@@ -77,7 +77,7 @@ def room_members(room_id: int) -> list[dict[str, Any]]:
 @bp.get("/p/<token>/live/room.json")
 @limiter.limit("120 per minute")
 def participant_room(token: str) -> Any:
-    application = app_ops.by_token(token)
+    application = links.by_token(token)
     if application.status not in PARTICIPATING:
         raise Problem(403, "Forbidden", [("token", "only invited participants see their room")])
     assigned = live_ops.assignment(application.event_id, application.id)

@@ -56,14 +56,14 @@ def csrf_from(client: FlaskClient, url: str) -> str:
 
 def fresh_link(app: Flask, application_id: int) -> str:
     """A new personal link for an application (the invitation feature may have replaced the first)."""
-    from server.applications import operations
+    from server.applications import links
     from server.extensions import db
     from server.models import Application
 
     with app.test_request_context():
         application = db.session.get(Application, application_id)
         assert application is not None
-        url = operations.issue_personal_link(application)
+        url = links.issue_personal_link(application)
         db.session.commit()
     return token_of(url)
 
