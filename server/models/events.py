@@ -35,6 +35,8 @@ class Event(db.Model):  # type: ignore[name-defined,misc]
     auto_promote_waitlist: Mapped[bool] = mapped_column(Boolean, default=False)
     selection_targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     video_url: Mapped[str] = mapped_column(String(500), default="")
+    # Texts in other languages than the original: {"ru": {"title": ..., "summary": ..., "description": ...}}.
+    translations: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -61,6 +63,7 @@ class AgendaDay(db.Model):  # type: ignore[name-defined,misc]
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     date: Mapped[date] = mapped_column(Date)
     title: Mapped[str] = mapped_column(String(200), default="")
+    translations: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)  # {"ru": {"title": ...}}
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -80,6 +83,8 @@ class AgendaItem(db.Model):  # type: ignore[name-defined,misc]
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text, default="")
+    # {"ru": {"title": ..., "description": ...}}
+    translations: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
     # [{"name": ..., "country": "KZ", "organisation": ...}]
     speakers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
 
