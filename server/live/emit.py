@@ -21,6 +21,7 @@ from flask_socketio import SocketIO
 from socketio.pubsub_manager import PubSubManager
 
 from server.extensions import socketio
+from server.live import attendance
 from server.live.ephemeral import Ephemeral
 from server.sessions import qa
 from server.sessions.live_state import LiveState, RoomNotes
@@ -155,6 +156,7 @@ def room_assigned(event_id: int, application_id: int, room_payload: dict[str, An
     Call it after the commit that published the round or moved the person.
     """
     move_to_room(application_id, room_payload.get("room_id"))
+    attendance.sync_rooms_quietly(event_id)
     _emit(ROOM_ASSIGNED, dict(room_payload), person_room(application_id))
     presence_changed(event_id)
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from server.extensions import db
-from server.live import store
+from server.live import attendance, store
 from server.models import (
     AgendaDay,
     AgendaItem,
@@ -71,7 +71,9 @@ def change_live_state(event_id: int, mutate: Callable[[LiveState], Change]) -> t
         store.save_live_state(state, seen)
         return state, change
 
-    return _transaction(attempt)
+    result = _transaction(attempt)
+    attendance.sync_rooms_quietly(event_id)  # rooms opened or closed: room time starts or ends
+    return result
 
 
 def change_queue(event_id: int, kind: str, ref_id: int,

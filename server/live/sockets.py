@@ -12,7 +12,7 @@ from flask import Flask, current_app, request
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from server.extensions import db, socketio
-from server.live import access, emit, store
+from server.live import access, attendance, emit, store
 from server.live import operations as ops
 from server.live.access import Actor
 from server.live.ephemeral import Bucket, Connection
@@ -64,11 +64,15 @@ def on_connect(auth: Any = None) -> None:
     registry.add(Connection(request.sid, who.event_id, who.person_id, who.name,  # type: ignore[attr-defined]
                             who.staff, room_id))
     _start_heartbeat(current_app._get_current_object())  # type: ignore[attr-defined]
+    if not who.staff and who.application_id is not None:
+        attendance.joined(who.event_id, who.application_id, request.sid)  # type: ignore[attr-defined]
     emit.presence_changed(who.event_id)
 
 
 def on_disconnect(*_: Any) -> None:
     conn = emit.ephemeral().remove(request.sid)  # type: ignore[attr-defined]
+    if conn is not None and not conn.staff:
+        attendance.left(conn.sid)
     if conn is not None:
         emit.presence_changed(conn.event_id)
 

@@ -2,6 +2,7 @@
 
 from server.models.accounts import StaffRole, User
 from server.models.applications import Application, ApplicationStatus, Review
+from server.models.attendance import AttendanceSpan
 from server.models.breakouts import BreakoutRoom, BreakoutRound, RoomAssignment
 from server.models.events import AgendaDay, AgendaItem, Event
 from server.models.invitations import CalendarInvitation
@@ -21,6 +22,7 @@ __all__ = [
     "AgendaItem",
     "Application",
     "ApplicationStatus",
+    "AttendanceSpan",
     "BreakoutRoom",
     "BreakoutRound",
     "CalendarInvitation",

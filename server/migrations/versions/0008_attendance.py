@@ -1,0 +1,47 @@
+"""attendance: who was connected, when, and in which break-out room
+
+Revision ID: 0008_attendance
+Revises: 0007
+Create Date: 2026-12-03 08:30:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+
+# revision identifiers, used by Alembic.
+revision = '0008_attendance'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'attendance_spans',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('event_id', sa.Integer(), nullable=False),
+        sa.Column('application_id', sa.Integer(), nullable=False),
+        sa.Column('sid', sa.String(length=64), nullable=False),
+        sa.Column('room_id', sa.Integer(), nullable=True),
+        sa.Column('joined_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('left_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('seen_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('room_number', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(['application_id'], ['applications.id'],
+                                name=op.f('fk_attendance_spans_application_id_applications'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['event_id'], ['events.id'],
+                                name=op.f('fk_attendance_spans_event_id_events'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['room_id'], ['breakout_rooms.id'],
+                                name=op.f('fk_attendance_spans_room_id_breakout_rooms'), ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_attendance_spans')),
+    )
+    with op.batch_alter_table('attendance_spans', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attendance_spans_application_id'), ['application_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_attendance_spans_event_id'), ['event_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_attendance_spans_sid'), ['sid'], unique=False)
+
+
+def downgrade():
+    op.drop_table('attendance_spans')
