@@ -102,8 +102,8 @@ def _populate(app: Flask) -> Meeting:
                              key_questions=["Who pays for the exit programme?"], share="anonymous"),
              add_participant(app, meeting.event_id, "Ivy Example", status="erased")]
     with app.app_context():
-        for person, country, role in zip(extra, ("KZ", "UZ", "FR"), ("prison_officer", "police_officer", "legal_expert"),
-                                         strict=True):
+        roles = ("prison_officer", "police_officer", "legal_expert")
+        for person, country, role in zip(extra, ("KZ", "UZ", "FR"), roles, strict=True):
             a = db.session.get(Application, person.application_id)
             a.set_country(country)
             a.role = role
