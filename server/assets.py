@@ -11,6 +11,7 @@ CLIENT = Path(__file__).resolve().parent.parent / "client"
 VENDOR = {
     # name served -> file inside client/node_modules (installed from client/package-lock.json)
     "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
+    "yjs.js": ".build/yjs.iife.js",  # bundled by scripts/setup with esbuild from the locked yjs package
 }
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")

@@ -27,7 +27,9 @@ from server.sessions import qa
 from server.sessions.live_state import LiveState, RoomNotes
 from server.sessions.protocol import (
     AGENDA_STATE,
+    NOTES_CHANGED,
     NOTES_STATE,
+    NOTES_TYPIST,
     PRESENCE_STATE,
     QA_CHANGED,
     ROOM_ASSIGNED,
@@ -104,6 +106,17 @@ def speaker_state(event_id: int, queue: SpeakerQueue, change: Change, now: datet
 
 def notes_state(event_id: int, notes: RoomNotes) -> None:
     _emit(NOTES_STATE, notes.snapshot(), [breakout_room(notes.room_id), moderators_room(event_id)])
+
+
+def notes_changed(event_id: int, room_id: int, update: str, skip_sid: str | None) -> None:
+    """Pass a shared-notes Yjs update (base64) on to the room and the moderators, not back to its sender."""
+    _sio().emit(NOTES_CHANGED, {"room_id": room_id, "update": update},
+                to=[breakout_room(room_id), moderators_room(event_id)], skip_sid=skip_sid)
+
+
+def notes_typist(event_id: int, room_id: int, name: str, skip_sid: str | None) -> None:
+    _sio().emit(NOTES_TYPIST, {"room_id": room_id, "name": name},
+                to=[breakout_room(room_id), moderators_room(event_id)], skip_sid=skip_sid)
 
 
 # ---------------------------------------------------------------------------------------------

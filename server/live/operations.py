@@ -112,6 +112,20 @@ def change_notes(event_id: int, room_id: int, mutate: Callable[[RoomNotes], Chan
     return _transaction(attempt)
 
 
+def load_notes_text(event_id: int, room_id: int) -> str:
+    return store.load_notes(event_id, room_id).text
+
+
+def with_notes_lock(event_id: int, room_id: int, read: Callable[[], T]) -> T:
+    """Run ``read`` holding the room notes row's lock, then commit (what it wrote happens once)."""
+
+    def attempt() -> T:
+        store.load_notes(event_id, room_id, lock=True)
+        return read()
+
+    return _transaction(attempt)
+
+
 def refresh_live_state(event_id: int, now: datetime) -> tuple[LiveState, Change]:
     """Raise the live state's version without changing it (something it shows changed)."""
 

@@ -411,5 +411,8 @@ def notes_edit(who: Actor, payload: dict[str, Any], now: datetime) -> dict[str, 
     base = access.required_int(payload, "base_version")
     access.check_room(who, room_id)
     notes, change = ops.change_notes(who.event_id, room_id, lambda n: n.edit(body, who.name, now, base_version=base))
+    from server.live import shared_notes  # the shared document follows a whole-text save too
+
+    shared_notes.save_whole_text(who, room_id, body, now)
     emit.notes_state(who.event_id, notes)
     return ack_ok(version=change.version)

@@ -12,6 +12,7 @@ from server.models.live import (
     QuestionRow,
     QuestionVote,
     RoomNotesRow,
+    RoomNoteUpdate,
     SpeakerEntry,
     SpeakerQueueRow,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "QuestionVote",
     "Review",
     "RoomAssignment",
+    "RoomNoteUpdate",
     "RoomNotesRow",
     "ScheduledJob",
     "SpeakerEntry",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
@@ -140,3 +140,18 @@ class RoomNotesRow(db.Model):  # type: ignore[name-defined,misc]
     version: Mapped[int] = mapped_column(Integer, default=0)
     last_editor: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RoomNoteUpdate(db.Model):  # type: ignore[name-defined,misc]
+    """One CRDT (Yjs) update to a room's shared notes, append-only: concurrent writers never contend.
+
+    The notes are the merge of all of a room's updates; ``RoomNotesRow.text`` is its plain text,
+    refreshed after each update for exports, the report and the plenary.
+    """
+
+    __tablename__ = "room_note_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("breakout_rooms.id", ondelete="CASCADE"), index=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -285,6 +285,14 @@ class RoomNotes:
         self.version += 1
         return Change(self.version, "edit", (self.room_id,))
 
+    def merged(self, text: str, editor: PersonId, now: datetime) -> Change:
+        """Take the text of the merged shared document (``notes:update``): never refused, the CRDT merged it."""
+        self.text = text
+        self.last_editor = editor
+        self.updated_at = utc(now)
+        self.version += 1
+        return Change(self.version, "edit", (self.room_id,))
+
     def snapshot(self) -> dict[str, object]:
         """Return the notes, JSON-ready (the ``notes:state`` payload)."""
         return {

@@ -104,6 +104,9 @@ SPEAKER_SET_OPTIONS = "speaker:set_options"  # first_timers_first, speaking limi
 
 # Room notes
 NOTES_EDIT = "notes:edit"
+NOTES_SYNC = "notes:sync"  # shared notes: ask for what your Yjs document lacks (state vector in, update out)
+NOTES_UPDATE = "notes:update"  # shared notes: a browser's Yjs update (stored, then passed on as notes:changed)
+NOTES_TYPING = "notes:typing"  # shared notes: I am typing (passed on as notes:typist, not stored)
 
 CLIENT_EVENTS: frozenset[str] = frozenset(
     {
@@ -139,6 +142,9 @@ CLIENT_EVENTS: frozenset[str] = frozenset(
         SPEAKER_OPEN_LIST,
         SPEAKER_SET_OPTIONS,
         NOTES_EDIT,
+        NOTES_SYNC,
+        NOTES_UPDATE,
+        NOTES_TYPING,
     }
 )
 
@@ -150,11 +156,14 @@ AGENDA_STATE = "agenda:state"  # full live state (small): item, mode, countdown,
 QA_CHANGED = "qa:changed"  # the questions one mutation touched, rendered for the recipient
 SPEAKER_STATE = "speaker:state"  # full speakers' list of one queue (small)
 NOTES_STATE = "notes:state"  # one room's notes
+NOTES_CHANGED = "notes:changed"  # shared notes: someone's Yjs update, to the others in the room
+NOTES_TYPIST = "notes:typist"  # shared notes: who is typing in the room now
 ROOM_ASSIGNED = "room:assigned"  # to one participant: your room (and its video link) changed
 PRESENCE_STATE = "presence:state"  # who is here: counts for everyone, names for moderators (unversioned)
 
 SERVER_EVENTS: frozenset[str] = frozenset(
-    {AGENDA_STATE, QA_CHANGED, SPEAKER_STATE, NOTES_STATE, ROOM_ASSIGNED, PRESENCE_STATE}
+    {AGENDA_STATE, QA_CHANGED, SPEAKER_STATE, NOTES_STATE, NOTES_CHANGED, NOTES_TYPIST, ROOM_ASSIGNED,
+     PRESENCE_STATE}
 )
 
 # ---------------------------------------------------------------------------------------------

@@ -111,7 +111,8 @@ def test_every_moderator_event_from_a_participant_is_refused_and_changes_nothing
     assert versions(app, meeting) == before
     assert mod.get_received() == [] and ana.get_received() == []
     assert {name for name, _ in STAFF_EVENTS} | {ev.SYNC_SNAPSHOT, ev.QA_ASK, ev.QA_VOTE, ev.SPEAKER_RAISE,
-                                                   ev.SPEAKER_LOWER, ev.NOTES_EDIT} == ev.CLIENT_EVENTS
+                                                   ev.SPEAKER_LOWER, ev.NOTES_EDIT, ev.NOTES_SYNC, ev.NOTES_UPDATE,
+                                                   ev.NOTES_TYPING} == ev.CLIENT_EVENTS
 
 
 def test_payload_that_is_not_an_object_is_refused(app: Flask, meeting: Meeting) -> None:

@@ -1,4 +1,4 @@
-"""attendance: who was connected, when, and in which break-out room
+"""attendance and shared notes: who was connected, when, in which room; room notes as CRDT updates
 
 Revision ID: 0008_attendance
 Revises: 0007
@@ -41,7 +41,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_attendance_spans_application_id'), ['application_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_attendance_spans_event_id'), ['event_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_attendance_spans_sid'), ['sid'], unique=False)
+    op.create_table(
+        'room_note_updates',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('room_id', sa.Integer(), nullable=False),
+        sa.Column('data', sa.LargeBinary(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['room_id'], ['breakout_rooms.id'],
+                                name=op.f('fk_room_note_updates_room_id_breakout_rooms'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_room_note_updates')),
+    )
+    with op.batch_alter_table('room_note_updates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_room_note_updates_room_id'), ['room_id'], unique=False)
 
 
 def downgrade():
+    op.drop_table('room_note_updates')
     op.drop_table('attendance_spans')
