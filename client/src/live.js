@@ -198,42 +198,15 @@
       (err, ack) => { $("hand-msg").textContent = err ? "Not sent: offline." : ack.ok ? "" : ack.error.reason; });
   });
 
-  let notesBase = null; // the version our textarea started from
-  let notesDirty = false;
+  // Room notes are shared as they are typed (notes.js): this page only shows or hides them.
+  const notes = $("notes-text") && new window.ConveneNotes.SharedNotes(socket, $("notes-text"), $("notes-msg"),
+                                                                       $("notes-typing"));
   function renderNotes() {
     const id = roomId();
     $("notes-panel").hidden = !id;
-    if (!id) return;
-    const n = sync.get(`notes:room:${id}`);
-    if (!n) return;
-    const box = $("notes-text");
-    if (!notesDirty || notesBase === null) { box.value = n.text; notesBase = n.version; }
-    $("notes-msg").textContent = n.last_editor ? `Last saved by ${n.last_editor}` : "";
+    if (notes) notes.setRoom(id);
   }
-  $("notes-text") && $("notes-text").addEventListener("input", () => { notesDirty = true; });
-  $("notes") && $("notes").addEventListener("submit", (e) => {
-    e.preventDefault();
-    saveNotes(0);
-  });
-  function saveNotes(attempt) {
-    const id = roomId();
-    const n = sync.get(`notes:room:${id}`);
-    if (!id || !n) return;
-    const text = $("notes-text").value;
-    socket.timeout(8000).emit("notes:edit", { room_id: id, text, base_version: notesBase === null ? n.version : notesBase }, (err, ack) => {
-      if (err) { $("notes-msg").textContent = "Not saved: offline."; return; }
-      if (ack.ok) { notesDirty = false; notesBase = ack.version; $("notes-msg").textContent = "Saved."; return; }
-      if (ack.error.field === "base_version" && attempt < 2) {
-        // Someone saved in between: keep both texts, then save again.
-        const theirs = (sync.get(`notes:room:${id}`) || n).text;
-        if (!theirs.includes(text)) $("notes-text").value = `${theirs}\n\n${text}`;
-        notesBase = (sync.get(`notes:room:${id}`) || n).version;
-        saveNotes(attempt + 1);
-        return;
-      }
-      $("notes-msg").textContent = `Not saved: ${ack.error.reason}`;
-    });
-  }
+  $("notes") && $("notes").addEventListener("submit", (e) => e.preventDefault());
 
   let lastAnnouncement = null;
   function renderAnnouncements() {
