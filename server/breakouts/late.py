@@ -57,12 +57,8 @@ def _place_everywhere(application: Application) -> list[tuple[int, int, dict[str
                                                                    RoomAssignment.application_id == application.id))
         if placed is not None:
             continue
-        arr = ops.arrangement(rnd)
-        arr.unplaced = [a for a in arr.unplaced if a.id != application.id]
-        room, _reason = ops._place(rnd, application, arr)
-        ops._touched(rnd)
-        db.session.flush()
-        if ops._is_current(rnd):
+        room, live_now = ops.seat_in_published_round(rnd, application)
+        if live_now:
             members = live_ops.room_members(room.id)
             payload = live_ops.room_payload(rnd.id, room, members)
             pending += [(rnd.event_id, m["person_id"], payload) for m in members]

@@ -579,6 +579,17 @@ def late_joiner(event: Event, rnd: BreakoutRound, application_id: int) -> tuple[
     return room, reason
 
 
+def seat_in_published_round(rnd: BreakoutRound, application: Application) -> tuple[BreakoutRoom, bool]:
+    """Seat a new participant in a published round without committing (the caller's transaction
+    decides); return their room and whether the round is the one live now (then tell them)."""
+    arr = arrangement(rnd)
+    arr.unplaced = [a for a in arr.unplaced if a.id != application.id]
+    room, _reason = _place(rnd, application, arr)
+    _touched(rnd)
+    db.session.flush()
+    return room, _is_current(rnd)
+
+
 def publish(event: Event, rnd: BreakoutRound) -> BreakoutRound:
     if rnd.status == "published":
         raise conflict("status", "the round is published already")
