@@ -18,7 +18,7 @@ def _config_from(settings: Settings) -> dict[str, Any]:
         "SETTINGS": settings,
         "SECRET_KEY": settings.secret_key(),
         "SQLALCHEMY_DATABASE_URI": settings.database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(settings.database_url),
         "BASE_URL": settings.BASE_URL.rstrip("/"),
         "REDIS_URL": settings.REDIS_URL,
         "MAIL_URL": settings.MAIL_URL,
@@ -43,6 +43,15 @@ def _config_from(settings: Settings) -> dict[str, Any]:
     }
 
 
+def _engine_options(url: str) -> dict[str, Any]:
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        # One connection per concurrent request thread (the threaded server has no cap of its
+        # own) plus the task threads; SQLite connections are cheap, waiting for one is not.
+        options.update(pool_size=20, max_overflow=60, pool_timeout=10)
+    return options
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app from the environment, with `config` overriding (tests pass theirs here)."""
     overrides = dict(config or {})
@@ -64,6 +73,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from server.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
     db.init_app(app)
+    from server.sqlite_writes import serialize_writes
+
+    with app.app_context():
+        serialize_writes(db.engine)  # SQLite only: writers take turns instead of polling
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

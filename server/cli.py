@@ -85,7 +85,9 @@ def _upgrade() -> None:
 def serve_command(host: str, port: int, no_seed: bool, no_migrate: bool) -> None:
     """Migrate the database, seed it on first start, and serve HTTP + Socket.IO."""
     from server.extensions import socketio
+    from server.logs import configure_logging
 
+    configure_logging()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not no_migrate:
         _upgrade()
