@@ -116,11 +116,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from server.api import bp as api_bp
     from server.assets import bp as assets_bp
+    from server.auth.account import bp as account_bp
     from server.auth.routes import bp as auth_bp
     from server.events.api import bp as events_api_bp
     from server.events.pages import bp as pages_bp
 
-    for bp in (api_bp, assets_bp, auth_bp, events_api_bp, pages_bp):
+    for bp in (account_bp, api_bp, assets_bp, auth_bp, events_api_bp, pages_bp):
         app.register_blueprint(bp)
 
 

@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate; importing this package registers them all."""
 
-from server.models.accounts import StaffRole, User
+from server.models.accounts import LoginSession, StaffRole, User
 from server.models.applications import Application, ApplicationStatus, Review
 from server.models.breakouts import BreakoutRoom, BreakoutRound, RoomAssignment
 from server.models.events import AgendaDay, AgendaItem, Event
@@ -26,6 +26,7 @@ __all__ = [
     "CalendarInvitation",
     "Event",
     "LiveStateRow",
+    "LoginSession",
     "MailStatus",
     "OutboundMail",
     "QAQueueRow",
