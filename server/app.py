@@ -106,11 +106,33 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_features(app)
 
-    @app.get("/healthz")
-    def healthz() -> Any:
-        return jsonify(status="ok")
+    _register_health(app)
 
     return app
+
+
+def _register_health(app: Flask) -> None:
+    """/healthz: the process answers (liveness). /readyz: it can serve (database, Redis,
+    broker reachable; beat ticking in the cluster shape); 503 naming what is not."""
+    from server import health
+    from server.extensions import limiter
+
+    @app.get("/healthz")
+    @limiter.exempt
+    def healthz() -> Any:
+        response = jsonify(status="ok")
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.get("/readyz")
+    @limiter.exempt
+    def readyz() -> Any:
+        checks = health.readiness()
+        ready = all(c.ok for c in checks)
+        response = jsonify(status="ready" if ready else "not ready",
+                           checks={c.name: {"ok": c.ok, "detail": c.detail} for c in checks})
+        response.headers["Cache-Control"] = "no-store"
+        return response, 200 if ready else 503
 
 
 def _register_blueprints(app: Flask) -> None:

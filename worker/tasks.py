@@ -53,3 +53,11 @@ def erase_expired_applications() -> int:
     from server.applications import operations
 
     return operations.erase_expired()
+
+
+@shared_task(name="worker.tasks.beat_tick")
+def beat_tick() -> None:
+    """Record that beat (and a worker) is alive (beat: every 30 s; read by /readyz)."""
+    from server import health
+
+    health.record_tick()
