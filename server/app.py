@@ -40,6 +40,7 @@ def _config_from(settings: Settings) -> dict[str, Any]:
         "RATELIMIT_KEY_PREFIX": "convene-rl",
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "TASK_THREADS": settings.TASK_THREADS,
     }
 
 

@@ -87,8 +87,8 @@ def serve_command(host: str, port: int, no_seed: bool, no_migrate: bool) -> None
     from server.extensions import socketio
     from server.logs import configure_logging
 
-    configure_logging()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    configure_logging(app.config["SETTINGS"].LOG_LEVEL)
     if not no_migrate:
         _upgrade()
     if app.config["SETTINGS"].SEED_ON_START and not no_seed:

@@ -8,17 +8,16 @@ migrations at start never disables the loggers that modules created at import.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 FORMAT = "%(asctime)s %(levelname)s [%(name)s] %(message)s"
 
 
-def configure_logging(level: str | None = None) -> None:
-    """Send records of `level` (default LOG_LEVEL or INFO) and above to stderr, once."""
+def configure_logging(level: str = "INFO") -> None:
+    """Send records of `level` and above to stderr (once, however often it is called)."""
     root = logging.getLogger()
-    chosen = (level or os.environ.get("LOG_LEVEL") or "INFO").upper()
-    root.setLevel(chosen)
+    root.setLevel(level.upper() if level.upper() in LEVELS else "INFO")
     if not any(getattr(h, "convene", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter(FORMAT))
