@@ -18,7 +18,7 @@ def _config_from(settings: Settings) -> dict[str, Any]:
         "SETTINGS": settings,
         "SECRET_KEY": settings.secret_key(),
         "SQLALCHEMY_DATABASE_URI": settings.database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(settings.database_url),
         "BASE_URL": settings.BASE_URL.rstrip("/"),
         "REDIS_URL": settings.REDIS_URL,
         "MAIL_URL": settings.MAIL_URL,
@@ -40,7 +40,17 @@ def _config_from(settings: Settings) -> dict[str, Any]:
         "RATELIMIT_KEY_PREFIX": "convene-rl",
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "TASK_THREADS": settings.TASK_THREADS,
     }
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        # One connection per concurrent request thread (the threaded server has no cap of its
+        # own) plus the task threads; SQLite connections are cheap, waiting for one is not.
+        options.update(pool_size=20, max_overflow=60, pool_timeout=10)
+    return options
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -64,6 +74,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from server.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
     db.init_app(app)
+    from server.sqlite_writes import serialize_writes
+
+    with app.app_context():
+        serialize_writes(db.engine)  # SQLite only: writers take turns instead of polling
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -93,21 +107,44 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_features(app)
 
-    @app.get("/healthz")
-    def healthz() -> Any:
-        return jsonify(status="ok")
+    _register_health(app)
 
     return app
+
+
+def _register_health(app: Flask) -> None:
+    """/healthz: the process answers (liveness). /readyz: it can serve (database, Redis,
+    broker reachable; beat ticking in the cluster shape); 503 naming what is not."""
+    from server import health
+    from server.extensions import limiter
+
+    @app.get("/healthz")
+    @limiter.exempt
+    def healthz() -> Any:
+        response = jsonify(status="ok")
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.get("/readyz")
+    @limiter.exempt
+    def readyz() -> Any:
+        checks = health.readiness()
+        ready = all(c.ok for c in checks)
+        response = jsonify(status="ready" if ready else "not ready",
+                           checks={c.name: {"ok": c.ok, "detail": c.detail} for c in checks})
+        response.headers["Cache-Control"] = "no-store"
+        return response, 200 if ready else 503
 
 
 def _register_blueprints(app: Flask) -> None:
     from server.api import bp as api_bp
     from server.assets import bp as assets_bp
+    from server.auth.account import bp as account_bp
     from server.auth.routes import bp as auth_bp
     from server.events.api import bp as events_api_bp
     from server.events.pages import bp as pages_bp
 
-    for bp in (api_bp, assets_bp, auth_bp, events_api_bp, pages_bp):
+    for bp in (account_bp, api_bp, assets_bp, auth_bp, events_api_bp, pages_bp):
         app.register_blueprint(bp)
 
 

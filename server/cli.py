@@ -1,4 +1,4 @@
-"""The `convene` command (also `python -m server`): serve, db, seed, users, assign."""
+"""The `convene` command (also `python -m server`): serve, db, seed, users, assign, doctor."""
 
 from __future__ import annotations
 
@@ -85,8 +85,10 @@ def _upgrade() -> None:
 def serve_command(host: str, port: int, no_seed: bool, no_migrate: bool) -> None:
     """Migrate the database, seed it on first start, and serve HTTP + Socket.IO."""
     from server.extensions import socketio
+    from server.logs import configure_logging
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    configure_logging(app.config["SETTINGS"].LOG_LEVEL)
     if not no_migrate:
         _upgrade()
     if app.config["SETTINGS"].SEED_ON_START and not no_seed:
@@ -134,6 +136,24 @@ def _serve_gevent(app: Flask, host: str, port: int) -> None:
     listener.bind((host, port))
     listener.listen(2048)
     pywsgi.WSGIServer(listener, app, log=None).serve_forever()
+
+
+@cli.command("doctor")
+@click.option("--check", "only", multiple=True, type=click.Choice(["database", "redis", "broker", "beat"]),
+              help="Only these checks (repeatable); default: all.")
+@with_appcontext
+def doctor_command(only: tuple[str, ...]) -> None:
+    """Say whether this installation can serve: database, Redis, broker, beat (as /readyz).
+
+    Exits with 1 when something is not ready, so scripts and container health checks can use it."""
+    from server.health import readiness
+
+    checks = [c for c in readiness(in_server=False) if not only or c.name in only]
+    for check in checks:
+        click.echo(f"{check.name:9s} {'ok' if check.ok else 'FAILED':7s} {check.detail}")
+    ready = all(c.ok for c in checks)
+    click.echo("ready" if ready else "NOT READY")
+    sys.exit(0 if ready else 1)
 
 
 @cli.group("users")

@@ -18,6 +18,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from server.extensions import db
+from server.runner import runner_for
 
 log = logging.getLogger(__name__)
 _KEY = "convene_after_commit"
@@ -29,12 +30,23 @@ def after_commit(task_name: str, *args: Any) -> None:
 
 
 def send_now(task_name: str, *args: Any) -> None:
-    """Send a task now: to the broker, or (embedded default) run it in a fresh app context."""
+    """Send a task now: to the broker, or (embedded default) to the in-process runner's queue.
+
+    With TESTING (and TASKS_INLINE not False) the task runs before this returns instead, in its
+    own thread, app context and session, as in a worker."""
     celery = current_app.extensions["celery"]
     if not celery.conf.task_always_eager:
         celery.send_task(task_name, args=list(args))
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config.get("TASKS_INLINE", app.config.get("TESTING", False)):
+        runner_for(app).submit(task_name, args)
+        return
+    _run_inline(app, task_name, args)
+
+
+def _run_inline(app: Any, task_name: str, args: tuple[Any, ...]) -> None:
+    celery = app.extensions["celery"]
     errors: list[BaseException] = []
 
     def run() -> None:
@@ -51,9 +63,9 @@ def send_now(task_name: str, *args: Any) -> None:
     thread.start()
     thread.join()
     for exc in errors:
-        log.error("in-process task %s%r failed: %s", task_name, args, exc)
         if app.config.get("TESTING") and app.config.get("TASKS_PROPAGATE", True):
             raise exc
+        log.error("in-process task %s%r failed: %s", task_name, args, exc)
 
 
 @event.listens_for(Session, "after_commit")
@@ -63,10 +75,10 @@ def _dispatch(session: Session) -> None:
         try:
             send_now(task_name, *args)
         except Exception:
+            if current_app.config.get("TESTING") and current_app.config.get("TASKS_PROPAGATE", True):
+                raise  # the test sees it; logging it here too would say it twice
             # The outbox row stays queued; the sweeper sends it later.
             log.exception("could not send task %s%r", task_name, args)
-            if current_app.config.get("TESTING"):
-                raise
 
 
 @event.listens_for(Session, "after_soft_rollback")

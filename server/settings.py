@@ -87,6 +87,16 @@ class Settings(BaseSettings):
         description="First retry delay in seconds after an SMTP 4xx or a dropped connection; "
         "doubles per attempt up to two hours.",
     )
+    LOG_LEVEL: str = Field(
+        default="INFO",
+        description="Level of the log lines `convene serve` writes to standard error "
+        "(DEBUG, INFO, WARNING, ERROR).",
+    )
+    TASK_THREADS: int = Field(
+        default=2, ge=1, le=16,
+        description="Embedded default: threads that run in-process tasks (mail, calendar) "
+        "after the request that queued them has answered.",
+    )
     MAIL_MAX_RETRIES: int = Field(
         default=8, description="Retries after temporary SMTP failures before a mail is marked failed."
     )

@@ -65,5 +65,7 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # ScheduledJob rows that are due: invitation reminders, and other features' jobs
     "run-due-jobs": {"task": "worker.tasks.run_due_jobs", "schedule": 60.0},
     # applications of non-participants, erased once the meeting's retention period has passed
+    # beat's heartbeat: a worker records the tick, /readyz and `convene doctor` read its age
+    "beat-tick": {"task": "worker.tasks.beat_tick", "schedule": 30.0},
     "erase-expired-applications": {"task": "worker.tasks.erase_expired_applications", "schedule": 24 * 3600.0},
 }

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from celery import shared_task
 
 from server import dispatch, mail
+from server.extensions import db
+from server.models import MailStatus, OutboundMail
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, name="worker.tasks.deliver_mail", max_retries=None)
@@ -15,13 +20,19 @@ def deliver_mail(self: Any, mail_id: int) -> str:
     claimed atomically, so it is sent once (see server.mail). Temporary failures come back
     with the backoff the row records; the row, not Celery, counts the attempts."""
     try:
-        return mail.deliver(mail_id)
+        status = mail.deliver(mail_id)
     except mail.TemporaryMailError as exc:
+        # Logged once here, with its cause: the row keeps it too (last_error).
+        log.warning("mail %s not sent, will try again: %s", mail_id, exc)
         if self.request.is_eager or exc.countdown is None:
             # In-process mode has no broker to hold a delayed retry: the row stays queued with
             # its next attempt time and the sweeper (or an organiser) sends it again.
             return "queued"
         raise self.retry(countdown=exc.countdown, exc=exc) from None
+    if status == MailStatus.FAILED:
+        row = db.session.get(OutboundMail, mail_id)
+        log.error("mail %s failed for good: %s", mail_id, row.last_error if row else "row gone")
+    return status
 
 
 @shared_task(name="worker.tasks.sweep_mail")
@@ -42,3 +53,11 @@ def erase_expired_applications() -> int:
     from server.applications import erasure
 
     return erasure.erase_expired()
+
+
+@shared_task(name="worker.tasks.beat_tick")
+def beat_tick() -> None:
+    """Record that beat (and a worker) is alive (beat: every 30 s; read by /readyz)."""
+    from server import health
+
+    health.record_tick()

@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.api.openapi import documented
-from server.extensions import csrf, db, limiter, login_manager
+from server.auth import logins
+from server.auth.guard import account_limit, remember_device
+from server.extensions import csrf, db, limiter
 from server.models import User
 from server.problems import Problem, parse_json
 
 bp = Blueprint("auth", __name__)
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+# A hash made the same way as real ones (werkzeug's default method), checked when the address
+# is unknown, so a wrong password costs the same whether or not the account exists.
+_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
 
 
 def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.check_password(password):
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
         return None
-    return user
+    return user if user.check_password(password) else None
 
 
 def _safe_next(target: str | None) -> str:
@@ -40,22 +44,23 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
+@account_limit
 def login() -> Any:
     if request.method == "POST":
         user = authenticate(request.form.get("email", ""), request.form.get("password", ""))
         if user is None:
-            flash("That email and password do not match an account.", "error")
+            flash(_("That email and password do not match an account."), "error")
             return render_template("login.html", email=request.form.get("email", "")), 401
-        login_user(user, remember=bool(request.form.get("remember")))
-        return redirect(_safe_next(request.args.get("next")))
+        logins.start(user, remember=bool(request.form.get("remember")))
+        return remember_device(redirect(_safe_next(request.args.get("next"))), user)
     return render_template("login.html", email="")
 
 
 @bp.post("/logout")
 @login_required
 def logout() -> Any:
-    logout_user()
-    flash("You are logged out.", "info")
+    logins.end_current()
+    flash(_("You are logged out."), "info")
     return redirect(url_for("pages.home"))
 
 
@@ -74,6 +79,7 @@ class SessionOut(BaseModel):
 @bp.post("/api/session")
 @csrf.exempt  # nothing to forge before a session exists; the password is the proof
 @limiter.limit("20 per minute")
+@account_limit
 @documented("Log in as organiser or moderator", body=SessionIn, responses={200: SessionOut},
             tags=("auth",))
 def api_login() -> Any:
@@ -81,8 +87,8 @@ def api_login() -> Any:
     user = authenticate(data.email, data.password)
     if user is None:
         raise Problem(401, "Login failed", [("password", "email and password do not match")])
-    login_user(user)
-    return jsonify(email=user.email, role=user.role, csrf_token=generate_csrf())
+    logins.start(user)
+    return remember_device(jsonify(email=user.email, role=user.role, csrf_token=generate_csrf()), user)
 
 
 @bp.get("/api/session")
@@ -96,5 +102,5 @@ def api_whoami() -> Any:
 @bp.delete("/api/session")
 @documented("Log out", responses={204: None}, tags=("auth",))
 def api_logout() -> Any:
-    logout_user()
+    logins.end_current()
     return "", 204

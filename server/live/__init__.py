@@ -18,4 +18,8 @@ def init_app(app: Flask) -> None:
     app.extensions["convene.live"] = Ephemeral(app.config.get("REDIS_URL"), app.config["SOCKETIO_CHANNEL"])
     app.config.setdefault("LIVE_PRESENCE_DEBOUNCE", 1.0)
     sockets.register_handlers()
+    from server.live.access import on_status_changed
+    from server.signals import application_status_changed
+
+    application_status_changed.connect(on_status_changed)  # lost access ends open sockets too
     app.register_blueprint(bp)

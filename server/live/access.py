@@ -8,14 +8,21 @@ refusal names the field: ``auth``, ``permission``, ``payload`` or the offending 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from flask_login import current_user
+from sqlalchemy import select
 
 from server.auth import hash_token
+from server.extensions import db
 from server.live import operations as ops
+from server.models import Application
+from server.models.applications import PARTICIPATING
 from server.sessions.protocol import LiveError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +66,52 @@ def authenticate(auth: Any) -> Actor:
         raise Refused("event", "name the event to drive: its id or slug")
     return Actor(event_id=event.id, person_id=f"staff:{current_user.id}",
                  name=current_user.name or current_user.email, staff=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Losing access (erased, withdrawn, declined): at once, on every process
+# ---------------------------------------------------------------------------------------------
+
+
+def check_current(actor: Actor) -> None:
+    """Refuse a participant's event once their application no longer takes part.
+
+    The socket was let in when the person was invited; every event they send is checked
+    again (one indexed read), so an event already on its way when they were erased, or a
+    socket that a lost disconnect left open, changes nothing."""
+    if actor.staff or actor.application_id is None:
+        return
+    status = db.session.scalar(select(Application.status).where(Application.id == actor.application_id))
+    if status not in PARTICIPATING:
+        raise LiveError("auth", "no longer invited: this personal link has no live access")
+
+
+def cut_off(application_id: int) -> int:
+    """Disconnect every socket of one participant, whichever process holds it.
+
+    The sids come from the connection registry (Redis in a cluster); a socket on another
+    process (or a Celery worker's change) is disconnected through the Socket.IO message
+    queue, as python-socketio's pub/sub manager does for any sid it does not hold."""
+    from server.live import emit
+
+    sids = list(emit.ephemeral().sids_of(application_id))
+    server = emit._sio().server  # the app's server, or the worker's write-only emitter
+    for sid in sids:
+        server.disconnect(sid, namespace="/")
+    return len(sids)
+
+
+def on_status_changed(application: Any, *, old: str | None = None, new: str | None = None) -> None:
+    """Signal receiver: a person who stops taking part loses live access now."""
+    if new is None or new in PARTICIPATING:
+        return
+    try:
+        cut = cut_off(application.id)
+    except Exception:  # the status is committed; the per-event check still refuses them
+        log.exception("could not disconnect the sockets of application %s (now %s)", application.id, new)
+        return
+    if cut:
+        log.info("application %s is %s: %d live connection(s) closed", application.id, new, cut)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -110,6 +110,7 @@ def handles(name: str, *, staff: bool = False) -> Callable[[Handler], Handler]:
             try:
                 if who is None:
                     raise LiveError("auth", "not connected")
+                access.check_current(who)  # erased, withdrawn or declined: refused at once
                 if staff:
                     access.require_staff(who)
                 if payload is None:

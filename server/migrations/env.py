@@ -8,9 +8,11 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Alembic's logging file only when nothing configured logging yet (a bare `alembic` run).
+# Inside `convene serve` the app's logging stands, and loggers made before this point must
+# never be disabled: that once silenced every failure of a process that migrated at start.
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

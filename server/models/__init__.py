@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate; importing this package registers them all."""
 
-from server.models.accounts import StaffRole, User
+from server.models.accounts import LoginSession, StaffRole, User
 from server.models.applications import Application, ApplicationStatus, Review
 from server.models.attendance import AttendanceSpan
 from server.models.breakouts import BreakoutRoom, BreakoutRound, RoomAssignment
@@ -29,6 +29,7 @@ __all__ = [
     "CalendarInvitation",
     "Event",
     "LiveStateRow",
+    "LoginSession",
     "MailStatus",
     "OutboundMail",
     "QAQueueRow",

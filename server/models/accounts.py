@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -30,6 +30,16 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     language: Mapped[str] = mapped_column(String(8), default="en")  # the staff member's interface language
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    def get_id(self) -> str:
+        """The secret of the login this object was loaded under (set by server.auth.logins).
+
+        Flask-Login keeps get_id() in the session and "remember me" cookies, so each cookie
+        names one revocable login row (LoginSession), never the account itself."""
+        secret = getattr(self, "_login_secret", None)
+        if not secret:
+            raise AttributeError("a staff account is logged in only through server.auth.logins")
+        return str(secret)
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
 
@@ -44,3 +54,19 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     def is_moderator(self) -> bool:
         # Organisers may do everything moderators may.
         return self.role in (StaffRole.ORGANISER, StaffRole.MODERATOR)
+
+
+class LoginSession(db.Model):  # type: ignore[name-defined,misc]
+    """One login of a staff account: its cookies carry the secret, the row keeps only its hash.
+
+    A login ends when the row is revoked (logout, "log out everywhere", a password change);
+    cookies naming a revoked or unknown row are refused."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
