@@ -93,6 +93,14 @@ def _delivered(outbox: Path, mail_id: int, kind: str) -> bytes:
     return path.read_bytes() if path.exists() else b""
 
 
+def _text(body: bytes | None) -> str:
+    if not body:
+        return ""
+    message = message_from_bytes(body, policy=default)
+    part = message.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+    return str(part.get_content()) if part is not None else ""
+
+
 def link_in(text: str) -> str:
     """The personal link (full URL) in a mail's text."""
     match = re.search(r"https?://\S+/p/[A-Za-z0-9_-]+", text)
