@@ -101,9 +101,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     celery_init_app(app)
 
-    from server import dispatch, problems  # noqa: F401  (dispatch: after-commit task hook)
+    from server import dispatch, problems, security  # noqa: F401  (dispatch: after-commit task hook)
 
     problems.register(app)
+    security.init_app(app)
     _register_blueprints(app)
     _register_features(app)
 

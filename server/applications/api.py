@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from server import clock
@@ -37,13 +38,19 @@ def _flag(name: str) -> bool:
 @bp.post("/applications")
 @csrf.exempt  # public and cookie-less, like /api/session; the HTML form keeps its CSRF token
 @limiter.limit(apply_limit)
-@documented("Apply to an event's call (no account); answers 201 with the personal link",
-            body=schemas.ApplicationIn, responses={201: schemas.ApplicationCreatedOut}, tags=TAGS)
+@documented("Apply to an event's call (no account). Answers 201 with the same body whether the "
+            "address is new or has applied already (then its owner is mailed their existing link): "
+            "who applied is not discoverable. The personal link goes to the address only.",
+            body=schemas.ApplicationIn, responses={201: schemas.ApplicationReceivedOut}, tags=TAGS)
 def create_application(slug: str) -> Any:
     event = get_event(slug)
     deadline.check_call_open(event, clock.now())  # a closed call says so before anything else
-    application, link = lifecycle.submit(event, parse_json(schemas.ApplicationIn))
-    return jsonify(id=application.id, status=application.status, personal_url=link), 201
+    lifecycle.submit(event, parse_json(schemas.ApplicationIn))
+    return jsonify(status="received", detail=received_detail()), 201
+
+
+def received_detail() -> str:
+    return _("Check your email: we have sent the link to your application to the address you gave.")
 
 
 @bp.get("/applications")

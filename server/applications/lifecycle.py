@@ -9,11 +9,10 @@ from sqlalchemy.exc import IntegrityError
 
 from server.applications import schemas
 from server.applications.deadline import check_call_open
-from server.applications.links import personal_url
+from server.applications.links import current_personal_link, issue_personal_link
 from server.applications.mails import mail_link_again, mail_received
 from server.applications.status import Change, S, announce, change_status, freed_seats
 from server.applications.waitlist import seat_freed, waitlist_offer
-from server.auth import new_token
 from server.clock import now
 from server.extensions import db
 from server.models import Application, Event
@@ -23,18 +22,18 @@ from server.problems import Problem, invalid
 DECISIONS = {"invite": S.INVITED, "waitlist": S.WAITLISTED, "decline": S.REJECTED}
 
 
-def _duplicate(event: Event, email: str, at: datetime) -> Problem:
-    existing = db.session.scalar(
+def _existing(event: Event, email: str) -> Application | None:
+    return db.session.scalar(
         select(Application).where(Application.event_id == event.id, Application.email == email)
     )
-    if existing is not None:
-        mail_link_again(existing, at)
-        db.session.commit()
-    return Problem(409, "You have already applied", [(
-        "email",
-        "an application from this address already exists for this meeting; we have emailed its "
-        "personal link to that address, where you can update it",
-    )])
+
+
+def _mail_existing(application: Application) -> None:
+    """The address has applied: mail its owner their existing link (no rotation, at most once an
+    hour) and answer exactly as for a new application (issue 11, item 1)."""
+    current_personal_link(application)  # the same derivation and hashing as a new application's
+    mail_link_again(application)
+    db.session.commit()
 
 
 def _set_answers(application: Application, data: schemas.ApplicationFields) -> None:
@@ -52,31 +51,35 @@ def _set_answers(application: Application, data: schemas.ApplicationFields) -> N
     application.share_questions = data.share_questions
 
 
-def submit(event: Event, data: schemas.ApplicationIn) -> tuple[Application, str]:
-    """Store a new application and queue its confirmation; return it and its personal link."""
+def submit(event: Event, data: schemas.ApplicationIn) -> None:
+    """Store a new application and queue its confirmation, or — when the address has applied
+    already — mail that application's owner their link. The caller cannot tell which happened:
+    who applied is not discoverable (issue 11, item 1). Both paths look the address up, derive
+    one personal link, queue one mail and commit once."""
     at = now()
     check_call_open(event, at)
     problem = data.role_other_problem()
     if problem:
         raise invalid("role_other", problem)
     email = str(data.email)
-    if db.session.scalar(select(Application.id).where(Application.event_id == event.id,
-                                                      Application.email == email)) is not None:
-        raise _duplicate(event, email, at)
-    secret, digest = new_token()
-    application = Application(event=event, status=S.SUBMITTED, access_token_hash=digest, email=email,
-                              consent_at=at)
+    existing = _existing(event, email)
+    if existing is not None:
+        return _mail_existing(existing)
+    application = Application(event=event, status=S.SUBMITTED, email=email, consent_at=at)
     _set_answers(application, data)
     db.session.add(application)
     try:
         db.session.flush()
     except IntegrityError:  # the same address twice at the same moment
         db.session.rollback()
-        raise _duplicate(event, email, at) from None
-    link = personal_url(secret)
-    mail_received(application, link)
+        existing = _existing(event, email)
+        if existing is None:
+            raise
+        return _mail_existing(existing)
+    issue_personal_link(application)
+    mail_received(application)
     db.session.commit()
-    return application, link
+    return None
 
 
 def editable(application: Application, at: datetime | None = None) -> bool:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from email.message import EmailMessage
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.applications.deadline import deadline_label
-from server.applications.links import base_url, issue_personal_link
+from server.applications.links import base_url, current_personal_link
 from server.clock import now
-from server.core.invite_mail import Mailbox, build_simple_email
+from server.core.invite_mail import Mailbox, build_simple_email, make_message_id
 from server.extensions import db
-from server.mail import queue_mail
+from server.mail import SKIPPED, SkipMail, queue_mail, register_renderer
 from server.models import Application, ApplicationStatus, Event, OutboundMail
+from server.models.types import utcnow
 
 
 def mail_domain() -> str:
@@ -35,9 +37,28 @@ def signature(event: Event) -> str:
     return f"{event.organiser_name or 'The organisers'}\n{base_url()}/events/{event.slug}"
 
 
-def mail_received(application: Application, link: str) -> None:
+RECEIVED, LINK_AGAIN = "application_received", "application_link"
+LINK_KINDS = (RECEIVED, LINK_AGAIN)
+LINK_MAIL_EVERY = timedelta(hours=1)
+
+
+def _queue_with_link(application: Application, *, kind: str, key: str, subject: str) -> OutboundMail:
+    """Queue a mail that carries the personal link, without its body: the link is derived and
+    written in when the mail is sent, so the mail table never holds it (issue 11, item 5)."""
+    return queue_mail(None, key=key, kind=kind, event_id=application.event_id, application_id=application.id,
+                      to_address=str(application.email), subject=subject,
+                      message_id=make_message_id((key,), mail_domain()))
+
+
+def mail_received(application: Application) -> None:
     event = application.event
-    text = (
+    _queue_with_link(application, kind=RECEIVED, key=f"application-received:{application.id}",
+                     subject=f"Application received: {event.title}")
+
+
+def _received_text(application: Application, link: str) -> str:
+    event = application.event
+    return (
         f"Dear {application.name},\n\n"
         f"Thank you for applying to take part in “{event.title}”. We have received your application.\n\n"
         f"Your personal link (it is yours alone; please do not forward it):\n{link}\n\n"
@@ -46,31 +67,63 @@ def mail_received(application: Application, link: str) -> None:
         "After the deadline the organisers read every application and tell you by email whether "
         "they can offer you a seat.\n\n" + signature(event) + "\n"
     )
-    queue_to_applicant(application, kind="application_received", key=f"application-received:{application.id}",
-          subject=f"Application received: {event.title}", text=text)
 
 
-def mail_link_again(application: Application, at: datetime) -> None:
-    """Someone applied again with this address: send the owner a fresh personal link.
+def _link_mailed_recently(application: Application) -> bool:
+    """Did this person get a mail with their link (confirmation or again) within the hour?
+    Real time, not the meeting's clock: this protects a mailbox from flooding."""
+    last = db.session.scalar(select(func.max(OutboundMail.created_at)).where(
+        OutboundMail.application_id == application.id, OutboundMail.kind.in_(LINK_KINDS),
+        OutboundMail.status != SKIPPED))
+    return last is not None and last > utcnow() - LINK_MAIL_EVERY
 
-    At most once an hour per application, so the form cannot be used to flood a mailbox
-    (and the link is replaced only when a mail actually goes out).
+
+def mail_link_again(application: Application) -> None:
+    """Someone applied again with this address: mail the owner their *existing* personal link.
+
+    At most once an hour per application, counting the confirmation, so the form cannot flood a
+    mailbox. A repeat within the hour is still recorded as a row (``skipped``, with the reason),
+    so both answers to the form cost the same work and organisers can see the attempts.
     """
-    key = f"application-link:{application.id}:{at:%Y%m%d%H}"
-    if db.session.scalar(select(OutboundMail.id).where(OutboundMail.idempotency_key == key)) is not None:
-        return
+    key = f"application-link:{application.id}:{utcnow():%Y%m%dT%H%M%S.%f}"
+    recently = _link_mailed_recently(application)
+    mail = _queue_with_link(application, kind=LINK_AGAIN, key=key,
+                            subject=f"Your application: {application.event.title}")
+    if recently:
+        mail.status, mail.last_error = SKIPPED, "not sent: this person's link was mailed less than an hour ago"
+
+
+def _link_again_text(application: Application, link: str) -> str:
     event = application.event
-    link = issue_personal_link(application)
-    text = (
+    return (
         f"Dear {application.name},\n\n"
         f"Someone (probably you) tried to apply again to “{event.title}” with this email address. "
         "There is already an application from this address, so no second one was made.\n\n"
         f"To read or update your application, use your personal link:\n{link}\n\n"
-        "This link replaces any earlier one. If this was not you, you need not do anything.\n\n"
+        "If this was not you, you need not do anything.\n\n"
         + signature(event) + "\n"
     )
-    queue_to_applicant(application, kind="application_link", key=key,
-                       subject=f"Your application: {event.title}", text=text)
+
+
+TEXTS = {RECEIVED: _received_text, LINK_AGAIN: _link_again_text}
+
+
+def _render_with_link(mail: OutboundMail) -> EmailMessage:
+    """Renderer for RECEIVED and LINK_AGAIN rows: the text with the link as it is now."""
+    application = db.session.get(Application, mail.application_id) if mail.application_id else None
+    if application is None or not application.email or application.status == ApplicationStatus.ERASED:
+        raise SkipMail("the application was erased")
+    event = application.event
+    text = TEXTS[mail.kind](application, current_personal_link(application))
+    return build_simple_email(
+        sender=Mailbox(event.organiser_name or event.title[:60], event.organiser_email),
+        to=Mailbox(application.name or "", application.email),
+        subject=mail.subject, text=text, key=(mail.idempotency_key,), domain=mail_domain(), now=now(),
+    )
+
+
+for _kind in LINK_KINDS:
+    register_renderer(_kind, _render_with_link)
 
 
 def mail_decision(application: Application, new: str, at: datetime) -> None:

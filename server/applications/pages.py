@@ -88,16 +88,15 @@ def apply_form(slug: str) -> Any:
     try:
         deadline.check_call_open(event, clock.now())
         data = validate(schemas.ApplicationIn, form_data(request.form))
-        _, link = lifecycle.submit(event, data)
+        lifecycle.submit(event, data)
     except Problem as problem:
-        if problem.status not in (403, 409, 422):
+        if problem.status not in (403, 422):
             raise
         return render_template("applications/apply.html", **_context(
             event, values=request.form, errors=form_errors(problem), problem=problem,
         )), problem.status
-    flash("Thank you: your application is in. We have emailed you this page's link; keep it to change "
-          "your answers until the deadline or to withdraw.", "info")
-    return redirect(link.removeprefix(links.base_url()))
+    # The same page whether the address is new or has applied already (issue 11, item 1).
+    return render_template("applications/received.html", event=event), 200, PERSONAL_HEADERS
 
 
 def _personal(token: str, template: str, status: int = 200, **extra: Any) -> Any:

@@ -155,10 +155,12 @@ class ApplySelectionIn(Strict):
 
 # ---- responses (documented, not validated on the way out) ----
 
-class ApplicationCreatedOut(BaseModel):
-    id: int
-    status: str
-    personal_url: str = Field(description="the applicant's personal link (also sent by email)")
+class ApplicationReceivedOut(BaseModel):
+    """The same answer whether the address is new or has applied already (issue 11, item 1):
+    no id, no link — both go to the address only."""
+
+    status: Literal["received"]
+    detail: str = Field(description="a sentence for the person: check your email")
 
 
 class ReviewOut(BaseModel):

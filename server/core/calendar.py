@@ -694,8 +694,10 @@ def build_personal_feed(
         status=status,
         invitee=None,
         attendee_params=None,
-        url=invitee.personal_url,
-        description=_personal_description(meeting, invitee.personal_url),
+        # A feed URL is shared with calendar services and often with colleagues: it carries
+        # the public meeting page, never the personal link (issue 11, item 5).
+        url=meeting.public_url,
+        description=meeting.description.strip(),
         include_overrides=True,
         uid=f"feed-{meeting.uid}",
     ):

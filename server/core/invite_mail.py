@@ -48,6 +48,7 @@ __all__ = [
     "build_invitation_email",
     "build_simple_email",
     "describe_morning",
+    "display_name",
     "make_message_id",
 ]
 
@@ -87,11 +88,37 @@ class Mailbox:
         local, sep, domain = self.email.strip().rpartition("@")
         if not sep or not local or not domain or _CTRL.search(self.email):
             raise ValueError(f"email: not an email address: {self.email!r}")
-        return Address(display_name=_one_line(self.name), username=local, domain=domain)
+        return Address(display_name=display_name(self.name), username=local, domain=domain)
 
 
 def _one_line(text: str) -> str:
     return _CTRL.sub(" ", text).strip()
+
+
+DISPLAY_NAME_BUDGET = 60
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def display_name(name: str) -> str:
+    """A person's name made safe for an address header (issue 11, item 6). Quotes, commas and
+    angle brackets need nothing here: ``Address`` quotes or encodes the whole name, so it can
+    never add a recipient. Neutralised: line breaks and other controls (a space), bidi
+    overrides (dropped), and ``=?`` (spaced), which a reader would otherwise decode as an
+    RFC 2047 encoded-word and show as other text (``=?utf-8?q?boss=40bank.example?=``)."""
+    text = " ".join(_BIDI.sub("", _CTRL.sub(" ", name)).split()).replace("=?", "= ?")
+    # Python's header folder (3.11) drops the quotes of a quoted display name longer than a
+    # line, so "x…x, y@evil.example" became a second recipient. Kept within one line's budget
+    # (counting the backslashes quoting adds), the name is never folded inside its quotes.
+    if _quoted_length(text) <= DISPLAY_NAME_BUDGET:
+        return text
+    text = text[:DISPLAY_NAME_BUDGET]
+    while _quoted_length(text) >= DISPLAY_NAME_BUDGET:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _quoted_length(text: str) -> int:
+    return len(text) + text.count('"') + text.count("\\")
 
 
 def make_message_id(key: Sequence[str], domain: str) -> str:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, EmailStr, Field, field_validator
 
 from server.core.timeutil import TimeError, zone
-from server.schemas import CountryCode, Strict
+from server.schemas import CountryCode, Strict, WebLink
 from server.sessions.agenda import ItemKind
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$",
@@ -77,7 +77,7 @@ class EventIn(Strict):
     organiser_email: EmailStr
     retention_days: Annotated[int, Field(ge=1, le=3650)] = 90
     auto_promote_waitlist: bool = False
-    video_url: Annotated[str, Field(max_length=500)] = ""
+    video_url: WebLink = ""
     days: Annotated[list[DayIn], Field(min_length=1, max_length=14)]
 
     @field_validator("timezone")
@@ -101,7 +101,7 @@ class EventPatch(Strict):
     organiser_email: EmailStr | None = None
     retention_days: Annotated[int, Field(ge=1, le=3650)] | None = None
     auto_promote_waitlist: bool | None = None
-    video_url: Annotated[str, Field(max_length=500)] | None = None
+    video_url: WebLink | None = None
     status: Literal["scheduled", "cancelled"] | None = None
 
 

@@ -59,12 +59,10 @@ def personal_feed(token: str) -> Any:
         abort(404)
     event = application.event
     row = links.invitation_row(application)
-    access = links.access_token(application, row, create=False)  # never rotate from a GET
-    personal_url = f"{links.base_url()}/p/{access}" if access else service.public_url(event)
     rooms, stamps = service.room_entries(event, application)
     invitee = Invitee(id=service.invitee_id(application.id), name=application.name or "",
                       email=application.email or "participant@invalid.example",
-                      personal_url=personal_url)
+                      personal_url=service.public_url(event))  # the feed never holds the link
     body = build_personal_feed(
         service.meeting_info(event), invitee, rooms,
         service.last_modified(event, [row.updated_at, application.updated_at, *stamps]),

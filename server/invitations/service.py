@@ -69,6 +69,7 @@ UNINVITED = (ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED,
              ApplicationStatus.WITHDRAWN, ApplicationStatus.ERASED)
 MEETING_CHANGES = ("time", "dates", "status")
 REMINDER_KIND = "invitation_reminder"
+REMINDER_MAIL = "reminder"  # the mail row's kind
 REMINDER_BEFORE = timedelta(days=1)
 KINDS = tuple(k.value for k in InviteKind)
 
@@ -193,7 +194,10 @@ def queue_many(event: Event, plan: list[tuple[Application, InviteKind]]) -> int:
 
 def render_invitation(application: Application, row: CalendarInvitation, event: Event,
                       sequence: int, kind: InviteKind, now: datetime | None = None) -> EmailMessage:
-    token = links.access_token(application, row) if application.email else None
+    # A CANCEL needs no personal link, and may be stored rendered (erasure, address change):
+    # the mail table never holds a personal link in clear (issue 11, item 5).
+    wants_link = application.email and kind is not InviteKind.CANCELLATION
+    token = links.access_token(application, row) if wants_link else None
     personal_url = f"{links.base_url()}/p/{token}" if token else public_url(event)
     invitee = Invitee(
         id=invitee_id(application.id), name=row.name or row.email or "", email=str(row.email),
@@ -303,26 +307,39 @@ def send_reminders(job: ScheduledJob) -> None:
     now = utcnow()
     if min(d.starts_at for d in event.days) <= now:
         return  # too late to remind
-    meeting = meeting_info(event)
-    when = [describe_morning(m, meeting.zone) for m in sorted(meeting.mornings, key=lambda m: m.start)]
     for application in holders(event):
         if application.status not in PARTICIPATING:
             continue
         row = links.invitation_row(application)
-        token = links.access_token(application, row, create=False)
-        link = f"{links.base_url()}/p/{token}" if token else meeting.public_url
-        lines = [f"Dear {row.name or ''},", "", f"A reminder: “{event.title}” starts soon.", ""]
-        lines += [f"  • {local} ({utc})" for local, utc in when]
-        lines += ["", "Your personal link:", f"  {link}", "",
-                  meeting.organiser_name, meeting.public_url]
         key = f"reminder:{application.id}:{job.id}"
-        message = build_simple_email(
-            sender=Mailbox(meeting.organiser_name, meeting.organiser_email),
-            to=Mailbox(row.name or "", str(row.email)), subject=f"Reminder: {event.title}",
-            text="\n".join(lines) + "\n", key=(key,), domain=domain(), now=now,
-        )
-        queue_mail(message, key=key, kind="reminder", event_id=event.id,
-                   application_id=application.id)
+        # Queued unrendered: the personal link is derived when the mail is sent, never stored.
+        queue_mail(None, key=key, kind=REMINDER_MAIL, event_id=event.id, application_id=application.id,
+                   to_address=str(row.email), subject=f"Reminder: {event.title}",
+                   message_id=make_message_id((key,), domain()))
+
+
+def _render_reminder(mail: OutboundMail) -> EmailMessage:
+    application = db.session.get(Application, mail.application_id) if mail.application_id else None
+    if application is None or application.status not in PARTICIPATING:
+        raise SkipMail("superseded: no longer a participant")
+    event = application.event
+    meeting = meeting_info(event)
+    when = [describe_morning(m, meeting.zone) for m in sorted(meeting.mornings, key=lambda m: m.start)]
+    row = links.invitation_row(application)
+    token = links.access_token(application, row, create=False)
+    link = f"{links.base_url()}/p/{token}" if token else meeting.public_url
+    lines = [f"Dear {row.name or ''},", "", f"A reminder: “{event.title}” starts soon.", ""]
+    lines += [f"  • {local} ({utc})" for local, utc in when]
+    lines += ["", "Your personal link:", f"  {link}", "",
+              meeting.organiser_name, meeting.public_url]
+    return build_simple_email(
+        sender=Mailbox(meeting.organiser_name, meeting.organiser_email),
+        to=Mailbox(row.name or "", mail.to_address), subject=f"Reminder: {event.title}",
+        text="\n".join(lines) + "\n", key=(mail.idempotency_key,), domain=domain(), now=utcnow(),
+    )
+
+
+register_renderer(REMINDER_MAIL, _render_reminder)
 
 
 # ----------------------------------------------------------------------------- signals

@@ -21,9 +21,11 @@ Exactly once, as far as it can be had
   so receiving systems that de-duplicate on Message-ID show it once.
 
 Messages may be stored unrendered (``body`` empty) with a renderer registered for their kind:
-the worker renders at its first claim and stores the bytes, so retries send identical bytes.
-Such bodies may carry personal links; once sent they are dropped again (the row keeps the
-headers), so the database does not keep a readable copy of every secret link.
+the worker renders at each claim. Such bodies carry personal links, so they are never written
+to the table (issue 11, item 5): a retry renders again — the links are derived from
+``SECRET_KEY`` and a stored salt, so it is the same link and the same Message-ID — and the
+row keeps only the headers. A renderer registered with ``forget_body=False`` has its bytes
+kept, so its retries send identical bytes.
 """
 
 from __future__ import annotations
@@ -245,6 +247,7 @@ def deliver(mail_id: int) -> str:
     assert mail is not None
     renderer = RENDERERS.get(mail.kind)
     body, rendered = mail.body, False
+    secret = renderer is not None and renderer.forget_body  # its bytes hold a personal link
     if not body:
         try:
             if renderer is None:
@@ -261,10 +264,13 @@ def deliver(mail_id: int) -> str:
         body, rendered = wire_bytes(message), True
         mail.subject, mail.to_address = str(message["Subject"]), str(message["To"])
         if db.session.new or any(o is not mail for o in db.session.dirty):
-            mail.body = body  # the renderer changed state (e.g. a link): keep both now
-            db.session.commit()
+            if not secret:
+                mail.body = body
+            db.session.commit()  # the renderer changed state (e.g. a link salt): keep it now
     attempts, to_address, kind = mail.attempts, mail.to_address, mail.kind
-    kept = {"body": body, "subject": mail.subject, "to_address": to_address} if rendered else {}
+    kept: dict[str, object] = {"subject": mail.subject, "to_address": to_address} if rendered else {}
+    if rendered and not secret:
+        kept["body"] = body  # the retry sends exactly these bytes
     db.session.rollback()
     try:
         transport(mail_id, kind, to_address, body)
@@ -273,7 +279,7 @@ def deliver(mail_id: int) -> str:
             _finish(mail_id, now, status=MailStatus.FAILED, last_error=f"gave up: {exc}", **kept)
             return str(MailStatus.FAILED)
         delay = backoff(attempts, _settings_int("MAIL_RETRY_BACKOFF", 30))
-        # the rendered bytes are kept, so the retry sends exactly this message
+        # rendered bytes without secrets are kept; others are rendered again (same link)
         _finish(mail_id, now, status=MailStatus.QUEUED, last_error=str(exc), claimed_at=None,
                 next_attempt_at=utcnow() + timedelta(seconds=delay), **kept)
         raise TemporaryMailError(str(exc), countdown=delay) from exc

@@ -12,8 +12,10 @@ from tests.support.api import ApiActor
 from tests.support.applications import (
     BEFORE_DEADLINE,
     DEADLINE_UTC,
+    apply,
     count,
     fresh_link,
+    link_in,
     mails,
     set_clock,
     token_of,
@@ -31,26 +33,28 @@ def open_call(app: Flask, reference_event: str) -> str:
     return reference_event
 
 
-def test_apply_answers_201_with_link_and_queues_the_confirmation(app: Flask, anonymous: ApiActor,
-                                                                  open_call: str) -> None:
+def test_apply_answers_201_check_your_email_and_mails_the_link(app: Flask, anonymous: ApiActor,
+                                                               open_call: str) -> None:
     response = anonymous.post(_url(open_call), json=valid_application())
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert body["status"] == "submitted" and body["personal_url"].startswith("http://convene.test/p/")
+    assert body["status"] == "received" and "email" in body["detail"]
+    assert "/p/" not in response.get_data(as_text=True) and "id" not in body  # the link goes by mail only
     sent = mails(app, "application_received")
     assert [m["to"] for m in sent] == ["aigerim@example.org"]
-    assert body["personal_url"] in sent[0]["text"]
+    link = link_in(sent[0]["text"])
+    assert link.startswith("http://convene.test/p/")
     assert "12 May 2021, 23:59:59 Europe/Brussels" in sent[0]["text"]
     # The personal link shows the application; an unknown token is 404.
-    assert anonymous.get(body["personal_url"].removeprefix("http://convene.test")).status_code == 200
+    assert anonymous.get(link.removeprefix("http://convene.test")).status_code == 200
     assert anonymous.get("/p/not-a-token").status_code == 404
     from server.extensions import db
     from server.models import Application
 
     with app.app_context():
-        stored = db.session.get(Application, body["id"])
+        stored = db.session.get(Application, sent[0]["application_id"])
         assert stored is not None
-        assert stored.access_token_hash != token_of(body["personal_url"])  # only the hash is stored
+        assert stored.access_token_hash != token_of(link)  # only the hash is stored
         assert stored.region == "central_asia" and stored.languages == ["ru", "kk", "en"]
 
 
@@ -151,26 +155,46 @@ def test_body_must_be_a_json_object(app: Flask, anonymous: ApiActor, open_call: 
     assert count(app, _model()) == 0
 
 
-def test_same_email_again_is_409_and_resends_the_link_by_mail_only(app: Flask, anonymous: ApiActor,
-                                                                  open_call: str) -> None:
-    first = anonymous.post(_url(open_call), json=valid_application()).get_json()
+def test_same_email_again_answers_the_same_and_mails_the_existing_link(app: Flask, anonymous: ApiActor,
+                                                                       open_call: str) -> None:
+    first = anonymous.post(_url(open_call), json=valid_application())
+    link = link_in(mails(app, "application_received")[0]["text"])
+    _backdate_link_mails(app)  # the confirmation was sent over an hour ago
     again = anonymous.post(_url(open_call), json=valid_application(email="Aigerim@Example.org", name="Other"))
-    assert again.status_code == 409
-    problem = again.get_json()
-    assert problem["field"] == "email" and "emailed" in problem["detail"]
-    assert "/p/" not in again.get_data(as_text=True)
+    # Who applied is not discoverable: the same status and body as for a new address.
+    assert (again.status_code, again.get_json()) == (first.status_code, first.get_json()) == (
+        201, {"status": "received", "detail": first.get_json()["detail"]})
     assert count(app, _model()) == 1
     resent = mails(app, "application_link")
-    assert resent, [(m["kind"], m["to"]) for m in mails(app)]
-    assert [m["to"] for m in resent] == ["aigerim@example.org"]
-    new_link = resent[0]["text"].split("personal link:\n", 1)[1].split()[0]
-    assert new_link != first["personal_url"]
-    path = new_link.removeprefix("http://convene.test")
-    page = anonymous.get(path)
+    assert [(m["to"], m["status"]) for m in resent] == [("aigerim@example.org", "sent")]
+    assert link_in(resent[0]["text"]) == link  # the existing link, not a new one
+    page = anonymous.get(link.removeprefix("http://convene.test"))
     assert page.status_code == 200 and "Aigerim Bekova" in page.get_data(as_text=True)
-    # A third try within the hour sends nothing more (the form cannot flood a mailbox).
-    assert anonymous.post(_url(open_call), json=valid_application()).status_code == 409
-    assert len(mails(app, "application_link")) == 1
+    # A third try within the hour answers the same and sends nothing more (no flooding).
+    third = anonymous.post(_url(open_call), json=valid_application())
+    assert (third.status_code, third.get_json()) == (201, first.get_json())
+    assert [m["status"] for m in mails(app, "application_link")] == ["sent", "skipped"]
+
+
+def test_a_repeat_within_the_hour_of_applying_sends_no_second_mail(app: Flask, anonymous: ApiActor,
+                                                                   open_call: str) -> None:
+    anonymous.post(_url(open_call), json=valid_application())
+    again = anonymous.post(_url(open_call), json=valid_application())
+    assert again.status_code == 201
+    assert [m["status"] for m in mails(app, "application_link")] == ["skipped"]
+    assert len(mails(app, "application_received")) == 1
+
+
+def _backdate_link_mails(app: Flask) -> None:
+    from sqlalchemy import update
+
+    from server.extensions import db
+    from server.models import OutboundMail
+    from server.models.types import utcnow
+
+    with app.app_context():
+        db.session.execute(update(OutboundMail).values(created_at=utcnow() - timedelta(minutes=61)))
+        db.session.commit()
 
 
 @pytest.fixture
@@ -193,9 +217,10 @@ def test_applying_is_rate_limited_per_address(rate_limited: None, app: Flask, an
 
 def test_nobody_reads_anyone_elses_application(app: Flask, anonymous: ApiActor, moderator: ApiActor,
                                                organiser: ApiActor, open_call: str) -> None:
-    mine = anonymous.post(_url(open_call), json=valid_application()).get_json()
-    theirs = anonymous.post(_url(open_call), json=valid_application(email="b@example.org", name="B")).get_json()
-    token = token_of(mine["personal_url"])
+    mine_id, mine_link = apply(app, anonymous.client, open_call, valid_application())
+    theirs_id, _ = apply(app, anonymous.client, open_call, valid_application(email="b@example.org", name="B"))
+    mine, theirs = {"id": mine_id}, {"id": theirs_id}
+    token = token_of(mine_link)
     detail = f"{_url(open_call)}/{{}}"
     own = anonymous.get(detail.format(mine["id"]), headers={"X-Personal-Token": token})
     assert own.status_code == 200 and own.get_json()["email"] == "aigerim@example.org"

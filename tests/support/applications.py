@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from email import message_from_bytes
 from email.policy import default
 from email.utils import parseaddr
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -69,18 +70,27 @@ def fresh_link(app: Flask, application_id: int) -> str:
 
 
 def mails(app: Flask, kind: str | None = None) -> list[dict[str, Any]]:
+    """Every mail row, oldest first; "text" is the delivered message's text (the outbox file when
+    the row keeps no body, as for mails carrying a personal link), "stored" the row's own bytes."""
     from sqlalchemy import select
 
     from server.extensions import db
     from server.models import OutboundMail
 
+    outbox = Path(app.config["OUTBOX_PATH"])
     with app.app_context():
         query = select(OutboundMail).order_by(OutboundMail.id)
         if kind is not None:
             query = query.where(OutboundMail.kind == kind)
         return [{"kind": m.kind, "to": parseaddr(m.to_address)[1], "application_id": m.application_id,
-                 "text": _text(m.body)}
+                 "status": m.status, "stored": m.body,
+                 "text": _text(m.body or _delivered(outbox, m.id, m.kind))}
                 for m in db.session.scalars(query)]
+
+
+def _delivered(outbox: Path, mail_id: int, kind: str) -> bytes:
+    path = outbox / f"{mail_id:06d}-{kind}.eml"
+    return path.read_bytes() if path.exists() else b""
 
 
 def _text(body: bytes | None) -> str:
@@ -89,6 +99,24 @@ def _text(body: bytes | None) -> str:
     message = message_from_bytes(body, policy=default)
     part = message.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
     return str(part.get_content()) if part is not None else ""
+
+
+def link_in(text: str) -> str:
+    """The personal link (full URL) in a mail's text."""
+    match = re.search(r"https?://\S+/p/[A-Za-z0-9_-]+", text)
+    assert match, f"no personal link in {text!r}"
+    return match.group(0)
+
+
+def apply(app: Flask, client: FlaskClient, slug: str, body: dict[str, Any]) -> tuple[int, str]:
+    """Apply through the API as anyone would; return (application id, personal URL) as the
+    applicant learns them: from the confirmation mail (the answer names neither)."""
+    response = client.post(f"/api/events/{slug}/applications", json=body)
+    assert response.status_code == 201, response.get_json()
+    assert set(response.get_json()) == {"status", "detail"}
+    received = [m for m in mails(app, "application_received") if m["to"] == body["email"].lower()]
+    assert received, f"no confirmation mailed to {body['email']}"
+    return int(received[-1]["application_id"]), link_in(received[-1]["text"])
 
 
 def count(app: Flask, model: Any) -> int:
