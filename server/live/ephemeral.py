@@ -82,6 +82,13 @@ class Ephemeral:
             self._redis = redis.Redis.from_url(self.redis_url, decode_responses=True)
         return self._redis
 
+    def new_redis(self) -> Any:
+        """A client of its own (a pub/sub subscriber must not share the command connection)."""
+        import redis
+
+        assert self.redis_url is not None
+        return redis.Redis.from_url(self.redis_url, decode_responses=True, health_check_interval=10)
+
     def _sids_key(self, person_id: int | str) -> str:
         return f"{self.prefix}:sids:{person_id}"
 

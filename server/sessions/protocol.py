@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from server.core.timeutil import iso_utc
+
 # ---------------------------------------------------------------------------------------------
 # The one error of the live core
 # ---------------------------------------------------------------------------------------------
@@ -53,10 +55,8 @@ def utc(now: datetime, field: str = "now") -> datetime:
 
 
 def iso(moment: datetime | None) -> str | None:
-    """Return an ISO 8601 UTC string (``...Z``) for the wire, or None."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """Return an instant in the one wire format (``server.core.timeutil.iso_utc``), or None."""
+    return None if moment is None else iso_utc(moment)
 
 
 # ---------------------------------------------------------------------------------------------

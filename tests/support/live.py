@@ -127,8 +127,14 @@ def drain(*clients: SocketIOTestClient) -> None:
 
 @pytest.fixture(name="meeting")
 def meeting_fixture(app: Flask) -> Meeting:
-    """The reference event with four participants in two rooms; presence broadcasts undelayed."""
+    """The reference event with four participants in two rooms; presence and streams undelayed.
+
+    With the coalescing window at 0 every change is its own frame, sent before the ack, so a
+    test can read exactly one broadcast per change (tests/integration/test_live_burst.py runs
+    with the window on).
+    """
     app.config["LIVE_PRESENCE_DEBOUNCE"] = 0
+    app.config["LIVE_COALESCE_SECONDS"] = 0
     return make_meeting(app)
 
 
