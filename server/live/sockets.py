@@ -8,11 +8,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from server.extensions import db, socketio
-from server.live import access, emit, qa_writes, store
+from server.live import access, background, emit, qa_writes, store
 from server.live import operations as ops
 from server.live.access import Actor
 from server.live.ephemeral import Bucket, Connection
@@ -63,7 +63,7 @@ def on_connect(auth: Any = None) -> None:
     registry = emit.ephemeral()
     registry.add(Connection(request.sid, who.event_id, who.person_id, who.name,  # type: ignore[attr-defined]
                             who.staff, room_id))
-    _start_heartbeat(current_app._get_current_object())  # type: ignore[attr-defined]
+    background.start(current_app._get_current_object())  # type: ignore[attr-defined]
     emit.presence_changed(who.event_id)
 
 
@@ -71,25 +71,6 @@ def on_disconnect(*_: Any) -> None:
     conn = emit.ephemeral().remove(request.sid)  # type: ignore[attr-defined]
     if conn is not None:
         emit.presence_changed(conn.event_id)
-
-
-def _start_heartbeat(app: Flask) -> None:
-    """With Redis, refresh this process's presence keys before they expire."""
-    registry = emit.ephemeral(app)
-    if registry.redis_url is None or app.extensions.get("convene.live.heartbeat"):
-        return
-    app.extensions["convene.live.heartbeat"] = True
-
-    def beat() -> None:
-        while True:
-            socketio.sleep(10)
-            try:
-                for event_id in registry.events_here():
-                    registry.publish_presence(event_id)
-            except Exception:
-                app.logger.exception("presence heartbeat failed")
-
-    socketio.start_background_task(beat)
 
 
 # ---------------------------------------------------------------------------------------------

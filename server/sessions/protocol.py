@@ -152,9 +152,10 @@ SPEAKER_STATE = "speaker:state"  # full speakers' list of one queue (small)
 NOTES_STATE = "notes:state"  # one room's notes
 ROOM_ASSIGNED = "room:assigned"  # to one participant: your room (and its video link) changed
 PRESENCE_STATE = "presence:state"  # who is here: counts for everyone, names for moderators (unversioned)
+SYNC_VERSIONS = "sync:versions"  # heartbeat: every stream's version in the database (resync if behind)
 
 SERVER_EVENTS: frozenset[str] = frozenset(
-    {AGENDA_STATE, QA_CHANGED, SPEAKER_STATE, NOTES_STATE, ROOM_ASSIGNED, PRESENCE_STATE}
+    {AGENDA_STATE, QA_CHANGED, SPEAKER_STATE, NOTES_STATE, ROOM_ASSIGNED, PRESENCE_STATE, SYNC_VERSIONS}
 )
 
 # ---------------------------------------------------------------------------------------------
