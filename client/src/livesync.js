@@ -9,13 +9,18 @@
 
   function topicOf(stream) { return stream.split(":")[0]; }
 
-  // classify_version of server/sessions/events.py
-  function classify(lastSeen, incoming) {
+  // classify_version of server/sessions/protocol.py. A coalesced frame covers the versions
+  // fromVersion..incoming (a single change: fromVersion === incoming); it carries their
+  // combined effect as absolute state, so it applies whenever it starts at or before the
+  // next version we need and ends after the last one we have.
+  function classify(lastSeen, incoming, fromVersion) {
+    const from = fromVersion === undefined || fromVersion === null ? incoming : fromVersion;
     if (lastSeen === undefined || lastSeen === null) return "gap";
     if (incoming <= lastSeen) return "stale";
-    if (incoming === lastSeen + 1) return "apply";
+    if (from <= lastSeen + 1) return "apply";
     return "gap";
   }
+  const HEARTBEAT_GRACE_MS = 1000; // a broadcast may still be on its way when the heartbeat comes
 
   // Q&A: a snapshot lists the queue; a broadcast lists the questions one change touched.
   const STATUS_RANK = { live: 0, pending: 1, answered: 2, dismissed: 3, merged: 4 };
@@ -65,8 +70,28 @@
     for (const event of options.broadcasts) {
       this.socket.on(event, (payload) => self.receive(payload));
     }
+    this.socket.on("sync:versions", (payload) => self.heartbeat(payload));
     this.socket.on("connect", () => self.resyncAll());
   }
+
+  // The server's periodic versions from the database: a stream we are behind on gets a
+  // snapshot if the missing broadcast has not arrived a moment later (lost, or Redis was down).
+  LiveSync.prototype.heartbeat = function (payload) {
+    if (!payload || !payload.streams) return;
+    const behind = [];
+    for (const [stream, version] of Object.entries(payload.streams)) {
+      if (!this.wanted.has(stream) || this.pending.has(stream)) continue;
+      const seen = this.lastSeen.get(stream);
+      if (seen === undefined || seen < version) behind.push([stream, version]);
+    }
+    if (!behind.length) return;
+    const self = this;
+    setTimeout(() => {
+      const still = behind.filter(([s, v]) => self.wanted.has(s) && !self.pending.has(s) &&
+        (self.lastSeen.get(s) === undefined || self.lastSeen.get(s) < v)).map(([s]) => s);
+      if (still.length) self.requestSnapshots(still);
+    }, HEARTBEAT_GRACE_MS);
+  };
 
   LiveSync.prototype.now = function () { return Date.now() + this.clockOffset; };
 
@@ -87,8 +112,15 @@
     this.requestSnapshots([...this.wanted]);
   };
 
+  // Instants on the wire are whole seconds; remaining_seconds is exact, so when the rooms'
+  // end is known the clock is corrected from it (end - remaining = the server's now).
   LiveSync.prototype.noteClock = function (payload) {
-    if (payload && payload.server_now) this.clockOffset = new Date(payload.server_now).getTime() - Date.now();
+    if (!payload) return;
+    if (payload.breakouts_end_at && typeof payload.remaining_seconds === "number") {
+      this.clockOffset = new Date(payload.breakouts_end_at).getTime() - payload.remaining_seconds * 1000 - Date.now();
+    } else if (payload.server_now) {
+      this.clockOffset = new Date(payload.server_now).getTime() - Date.now();
+    }
   };
 
   LiveSync.prototype.receive = function (payload) {
@@ -103,7 +135,7 @@
       return;
     }
     if (this.pending.has(stream)) { this.keep(stream, payload); return; }
-    const verdict = classify(this.lastSeen.get(stream), payload.version);
+    const verdict = classify(this.lastSeen.get(stream), payload.version, payload.from_version);
     if (verdict === "stale") return;
     if (verdict === "gap") { this.keep(stream, payload); this.requestSnapshots([stream]); return; }
     this.applyOne(stream, payload);

@@ -78,6 +78,17 @@ def utc_offset_label(instant: datetime, tz: ZoneInfo) -> str:
     return label if not abbrev or abbrev[0] in "+-" else f"{abbrev}, {label}"
 
 
+# The one wire format for instants (REST, Socket.IO, exports): UTC, whole seconds, a ``Z``
+# suffix, always 20 characters, e.g. ``2026-05-25T07:30:00Z`` (docs/realtime.md says why).
+WIRE_INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
 def iso_utc(instant: datetime) -> str:
-    """Return an ISO 8601 string in UTC with a Z suffix."""
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Return an instant in the wire format: ISO 8601 UTC, whole seconds, ``Z`` suffix.
+
+    Sub-second parts are dropped (truncated, as ``isoformat(timespec="seconds")`` does).
+    A naive datetime is refused: it would silently mean the server's local time.
+    """
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise TimeError("naive datetime: instants must carry their zone")
+    return instant.astimezone(UTC).strftime(WIRE_INSTANT_FORMAT)

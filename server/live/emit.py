@@ -13,6 +13,7 @@ their sockets into it, on publish or on a move) and ``live_state_changed``.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,8 @@ from socketio.pubsub_manager import PubSubManager
 from server.extensions import socketio
 from server.live import attendance
 from server.live.ephemeral import Ephemeral
+from server.live.fanout import Coalescer, Frame
+from server.live.relay import RETRY_DELAYS, Delivery, Relay
 from server.sessions import qa
 from server.sessions.live_state import LiveState, RoomNotes
 from server.sessions.protocol import (
@@ -80,43 +83,124 @@ def _emit(event: str, payload: dict[str, Any], to: str | list[str]) -> None:
     _sio().emit(event, payload, to=to)
 
 
+def fanout(app: Flask | None = None) -> Coalescer:
+    """This process's coalescer of versioned broadcasts (created on first use)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get("convene.live.fanout")
+    if found is None:
+        window = float(app.config.get("LIVE_COALESCE_SECONDS", 0.1))
+
+        def send_here(event: str, payload: dict[str, Any], to: str | list[str]) -> None:
+            # Only this process's sockets: the other processes coalesce and send their own.
+            socketio.emit(event, payload, to=to, ignore_queue=True)
+
+        found = Coalescer(send_here, window, socketio.start_background_task, socketio.sleep)
+        app.extensions["convene.live.fanout"] = found
+    return found  # type: ignore[no-any-return]
+
+
+def relay(app: Flask | None = None) -> Relay | None:
+    """The Redis relay of frames between processes (None without REDIS_URL)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    registry = ephemeral(app)
+    if registry.redis_url is None:
+        return None
+    found = app.extensions.get("convene.live.relay")
+    if found is None:
+        found = Relay(registry.new_redis, f"{registry.prefix}:frames", registry.host_id)
+        app.extensions["convene.live.relay"] = found
+    return found  # type: ignore[no-any-return]
+
+
+def _broadcast(frames: list[Frame]) -> Delivery:
+    """Deliver one change's frames here (coalesced) and publish them to the other processes."""
+    delivery = Delivery()
+    if not _in_worker():
+        coalescer = fanout()
+        for frame in frames:
+            coalescer.submit(frame)
+    link = relay()
+    if link is None:
+        return delivery
+    try:
+        link.publish(frames)
+    except Exception as error:
+        stream = frames[0].payload.get("stream")
+        delivery.failed(f"{frames[0].event} {stream} v{frames[0].version} to the other servers", error)
+        _retry_later(current_app._get_current_object(), lambda: link.publish(frames))  # type: ignore[attr-defined]
+    return delivery
+
+
+def _retry_later(app: Flask, attempt: Callable[[], Any]) -> None:
+    """Run ``attempt`` again in the background until it works (about five minutes at most)."""
+
+    def again() -> None:
+        for delay in RETRY_DELAYS:
+            socketio.sleep(delay)
+            try:
+                with app.app_context():
+                    attempt()
+                return
+            except Exception:
+                continue
+        app.logger.error("live delivery: gave up retrying; clients converge through the version heartbeat")
+
+    socketio.start_background_task(again)
+
+
 # ---------------------------------------------------------------------------------------------
 # Broadcasts of the versioned streams
 # ---------------------------------------------------------------------------------------------
 
 
-def agenda_state(state: LiveState, change: Change, now: datetime) -> None:
+def agenda_state(state: LiveState, change: Change, now: datetime) -> Delivery:
     """Send the whole live state to everyone in the event."""
-    _emit(AGENDA_STATE, {**state.snapshot(now), "action": change.action}, event_room(state.event_id))
+    payload = {**state.snapshot(now), "action": change.action}
+    return _broadcast([Frame(AGENDA_STATE, event_room(state.event_id), payload)])
 
 
-def qa_changed(event_id: int, queue: qa.QAQueue, change: Change) -> None:
+def qa_changed(event_id: int, queue: qa.QAQueue, change: Change) -> Delivery:
     """Send the audience view to the queue's audience and the moderator view to moderators."""
     kind, ref = queue.key
     audience = event_room(event_id) if kind == "item" else breakout_room(ref)
-    _emit(QA_CHANGED, qa.change_payload(queue, change, moderator=False), audience)
-    _emit(QA_CHANGED, qa.change_payload(queue, change, moderator=True), moderators_room(event_id))
+    return _broadcast([
+        Frame(QA_CHANGED, audience, qa.change_payload(queue, change, moderator=False)),
+        Frame(QA_CHANGED, moderators_room(event_id), qa.change_payload(queue, change, moderator=True)),
+    ])
 
 
-def speaker_state(event_id: int, queue: SpeakerQueue, change: Change, now: datetime) -> None:
+def speaker_state(event_id: int, queue: SpeakerQueue, change: Change, now: datetime) -> Delivery:
     kind, ref = queue.key
     to: str | list[str] = event_room(event_id) if kind == "plenary" else [breakout_room(ref), moderators_room(event_id)]
-    _emit(SPEAKER_STATE, {**queue.snapshot(now), "action": change.action}, to)
+    return _broadcast([Frame(SPEAKER_STATE, to, {**queue.snapshot(now), "action": change.action})])
 
 
-def notes_state(event_id: int, notes: RoomNotes) -> None:
-    _emit(NOTES_STATE, notes.snapshot(), [breakout_room(notes.room_id), moderators_room(event_id)])
+def notes_state(event_id: int, notes: RoomNotes) -> Delivery:
+    to = [breakout_room(notes.room_id), moderators_room(event_id)]
+    return _broadcast([Frame(NOTES_STATE, to, notes.snapshot())])
 
 
-def notes_changed(event_id: int, room_id: int, update: str, skip_sid: str | None) -> None:
-    """Pass a shared-notes Yjs update (base64) on to the room and the moderators, not back to its sender."""
-    _sio().emit(NOTES_CHANGED, {"room_id": room_id, "update": update},
-                to=[breakout_room(room_id), moderators_room(event_id)], skip_sid=skip_sid)
+def notes_changed(event_id: int, room_id: int, update: str, skip_sid: str | None) -> Delivery:
+    """Pass a shared-notes Yjs update (base64) on to the room and the moderators, not back to its sender.
+
+    Unversioned and never retried: the update is stored, and every browser asks for what it
+    lacks (``notes:sync``) when it reconnects or sees the notes' version move past its own.
+    """
+    delivery = Delivery()
+    try:
+        _sio().emit(NOTES_CHANGED, {"room_id": room_id, "update": update},
+                    to=[breakout_room(room_id), moderators_room(event_id)], skip_sid=skip_sid)
+    except Exception as error:
+        delivery.failed(f"{NOTES_CHANGED} to {breakout_room(room_id)}", error)
+    return delivery
 
 
 def notes_typist(event_id: int, room_id: int, name: str, skip_sid: str | None) -> None:
-    _sio().emit(NOTES_TYPIST, {"room_id": room_id, "name": name},
-                to=[breakout_room(room_id), moderators_room(event_id)], skip_sid=skip_sid)
+    try:
+        _sio().emit(NOTES_TYPIST, {"room_id": room_id, "name": name},
+                    to=[breakout_room(room_id), moderators_room(event_id)], skip_sid=skip_sid)
+    except Exception as error:  # who is typing is a courtesy; nothing to retry
+        current_app.logger.warning("notes:typist not delivered: %s", error)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,17 +245,43 @@ def move_to_room(application_id: int, room_id: int | None) -> int:
     return moved
 
 
-def room_assigned(event_id: int, application_id: int, room_payload: dict[str, Any]) -> None:
+def room_assigned(event_id: int, application_id: int, room_payload: dict[str, Any]) -> Delivery:
     """Tell a participant their (new) room and move their sockets into it.
 
     ``room_payload`` is ``{round_id, room_id, room_name, video_url}`` (see
     ``server.live.operations.room_payload``); ``room_id: None`` means no room in that round.
-    Call it after the commit that published the round or moved the person.
+    Call it after the commit that published the round or moved the person. It never raises:
+    what could not be delivered (Redis down) is in the returned ``Delivery`` and is retried in
+    the background; the participant's next ``sync:snapshot`` carries the assignment anyway.
     """
-    move_to_room(application_id, room_payload.get("room_id"))
-    attendance.sync_rooms_quietly(event_id)
-    _emit(ROOM_ASSIGNED, dict(room_payload), person_room(application_id))
-    presence_changed(event_id)
+    delivery = Delivery()
+
+    def deliver() -> None:
+        move_to_room(application_id, room_payload.get("room_id"))
+        _emit(ROOM_ASSIGNED, dict(room_payload), person_room(application_id))
+
+    try:
+        deliver()
+    except Exception as error:
+        delivery.failed(f"{ROOM_ASSIGNED} to {person_room(application_id)}", error)
+        _retry_later(current_app._get_current_object(), deliver)  # type: ignore[attr-defined]
+    attendance.sync_rooms_quietly(event_id)  # the database's record of who sat where, apart from delivery
+    try:
+        presence_changed(event_id)
+    except Exception as error:  # presence is ephemeral and refreshed by the heartbeat
+        current_app.logger.warning("presence after a room move failed: %s", error)
+    return delivery
+
+
+def rooms_assigned(event_id: int, assignments: list[tuple[int, dict[str, Any]]]) -> Delivery:
+    """``room_assigned`` for everyone of a round; one summary line for what failed."""
+    delivery = Delivery()
+    for application_id, room in assignments:
+        delivery.merge(room_assigned(event_id, application_id, room))
+    failed = len(delivery.undelivered)
+    if failed:
+        delivery.undelivered = [f"{ROOM_ASSIGNED}: {failed} of {len(assignments)} participants not told their room yet"]
+    return delivery
 
 
 def live_state_changed(event_id: int, now: datetime | None = None) -> None:

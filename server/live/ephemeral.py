@@ -9,6 +9,7 @@ all under ``convene:<SOCKETIO_CHANNEL>:live:``, so a test-owned channel owns its
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 import uuid
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PRESENCE_TTL_SECONDS = 30  # a crashed process's presence disappears after this
+MARKER_TTL_SECONDS = 60  # "this process's registry is in Redis"; gone after a Redis restart
+log = logging.getLogger(__name__)
 SIDS_TTL_SECONDS = 24 * 3600
 
 
@@ -82,6 +85,13 @@ class Ephemeral:
             self._redis = redis.Redis.from_url(self.redis_url, decode_responses=True)
         return self._redis
 
+    def new_redis(self) -> Any:
+        """A client of its own (a pub/sub subscriber must not share the command connection)."""
+        import redis
+
+        assert self.redis_url is not None
+        return redis.Redis.from_url(self.redis_url, decode_responses=True, health_check_interval=10)
+
     def _sids_key(self, person_id: int | str) -> str:
         return f"{self.prefix}:sids:{person_id}"
 
@@ -93,18 +103,44 @@ class Ephemeral:
     def add(self, conn: Connection) -> None:
         with self._lock:
             self.connections[conn.sid] = conn
-        if self.redis is not None:
+        try:
+            self._register(conn)
+        except Exception as exc:  # Redis down: the heartbeat's repair writes it back later
+            log.warning("sid registry: cannot record %s (%s)", conn.sid, exc)
+
+    def _register(self, *conns: Connection) -> None:
+        if self.redis is None or not conns:
+            return
+        pipe = self.redis.pipeline()
+        for conn in conns:
             key = self._sids_key(conn.person_id)
-            pipe = self.redis.pipeline()
             pipe.hset(key, conn.sid, "" if conn.room_id is None else str(conn.room_id))
             pipe.expire(key, SIDS_TTL_SECONDS)
-            pipe.execute()
+        pipe.execute()
+
+    def repair(self) -> bool:
+        """Write this process's connections back if Redis lost them (restarted); say if it did."""
+        if self.redis is None:
+            return False
+        marker = f"{self.prefix}:host:{self.host_id}"
+        if self.redis.set(marker, "1", ex=MARKER_TTL_SECONDS, xx=True):
+            return False  # still there: nothing was lost
+        with self._lock:
+            conns = list(self.connections.values())
+        self._register(*conns)
+        for event_id in {c.event_id for c in conns}:
+            self.publish_presence(event_id)
+        self.redis.set(marker, "1", ex=MARKER_TTL_SECONDS)
+        return True
 
     def remove(self, sid: str) -> Connection | None:
         with self._lock:
             conn = self.connections.pop(sid, None)
         if conn is not None and self.redis is not None:
-            self.redis.hdel(self._sids_key(conn.person_id), sid)
+            try:
+                self.redis.hdel(self._sids_key(conn.person_id), sid)
+            except Exception as exc:  # Redis down; the key expires, and repair rewrites only live sids
+                log.warning("sid registry: cannot forget %s (%s)", sid, exc)
         return conn
 
     def get(self, sid: str) -> Connection | None:
@@ -155,13 +191,18 @@ class Ephemeral:
             self.redis.delete(key)
 
     def presence(self, event_id: int) -> dict[str, dict[str, Any]]:
-        """Return everyone connected to an event, over all processes."""
+        """Return everyone connected to an event, over all processes (this one's if Redis is down)."""
         if self.redis is None:
             return self.local_presence(event_id)
-        self.publish_presence(event_id)
+        try:
+            self.publish_presence(event_id)
+            keys = list(self.redis.scan_iter(match=self._presence_key(event_id, "*"), count=100))
+            values = self.redis.mget(keys) if keys else []
+        except Exception as exc:
+            log.warning("presence: Redis unavailable (%s); showing this process only", exc)
+            return self.local_presence(event_id)
         people: dict[str, dict[str, Any]] = {}
-        keys = list(self.redis.scan_iter(match=self._presence_key(event_id, "*"), count=100))
-        for raw in self.redis.mget(keys) if keys else []:
+        for raw in values:
             if not raw:
                 continue
             for person, entry in json.loads(raw).items():
@@ -180,10 +221,13 @@ class Ephemeral:
         """Take one token; return None if allowed, else the seconds until the next token."""
         moment = time.time() if now is None else now
         if self.redis is not None:
-            ok, tokens = self.redis.eval(
-                _BUCKET_LUA, 1, f"{self.prefix}:bucket:{key}", bucket.capacity, bucket.per_second, moment
-            )
-            return None if int(ok) else (1 - float(tokens)) / bucket.per_second
+            try:
+                ok, tokens = self.redis.eval(
+                    _BUCKET_LUA, 1, f"{self.prefix}:bucket:{key}", bucket.capacity, bucket.per_second, moment
+                )
+                return None if int(ok) else (1 - float(tokens)) / bucket.per_second
+            except Exception as exc:  # Redis down: limit per process rather than refuse everyone
+                log.warning("rate limit: Redis unavailable (%s); counting in this process", exc)
         with self._lock:
             tokens, stamp = self._buckets.get(key, (bucket.capacity, moment))
             tokens = min(bucket.capacity, tokens + max(0.0, moment - stamp) * bucket.per_second)

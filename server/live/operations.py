@@ -2,9 +2,11 @@
 
 Each ``change_*`` runs one core mutation in one transaction: the stream row is read with a
 lock, the core validates and mutates (a ``LiveError`` rolls back and changes nothing), the new
-version is written with a ``WHERE version = :seen`` guard. If the guard fails (another process
-won the race) the whole thing is reloaded and retried once, then refused with
-``{field: "version", reason: "busy"}``. Emitting is the caller's job, after the commit.
+version is written with a ``WHERE version = :seen`` guard. If the guard fails (it cannot while
+the row lock — or SQLite's write lock, see ``_write_lock_first`` — is held) the whole thing is
+reloaded and retried once, then refused with ``{field: "version", reason: "busy"}``. Votes
+and questions do not come here: ``qa_writes`` has their contention-free path.
+Emitting is the caller's job, after the commit.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import false, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from server.extensions import db
@@ -28,7 +30,7 @@ from server.models import (
     RoomAssignment,
 )
 from server.models.applications import PARTICIPATING
-from server.models.live import RoomNotesRow
+from server.models.live import LiveStateRow, RoomNotesRow
 from server.sessions.live_state import LiveState, Mode, RoomNotes
 from server.sessions.protocol import Change, LiveError
 from server.sessions.qa import QAQueue
@@ -38,9 +40,22 @@ T = TypeVar("T")
 ATTEMPTS = 2
 
 
+def _write_lock_first() -> None:
+    """On SQLite, take the database's write lock before reading the stream.
+
+    PostgreSQL reads the stream row ``FOR UPDATE``; SQLite has no row locks and would read
+    outside any transaction, so a vote committed between the read and the guarded write made
+    the guard fail. A no-op UPDATE opens the write transaction first (concurrent writers wait
+    on ``busy_timeout`` instead of racing), which makes the guard a safety net, not a gamble.
+    """
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(update(LiveStateRow).where(false()).values(version=LiveStateRow.version))
+
+
 def _transaction(attempt: Callable[[], T]) -> T:
     for _ in range(ATTEMPTS):
         try:
+            _write_lock_first()
             result = attempt()
             db.session.commit()
             return result

@@ -125,9 +125,10 @@ def notes_update(who: Actor, payload: dict[str, Any], now: datetime) -> dict[str
     update = _bytes(payload, "update")
     assert update is not None
     notes = apply_update(who, room_id, update, now)
+    # The pass-on is not retried (browsers ask for what they lack); the merged text's is.
     emit.notes_changed(who.event_id, room_id, _b64(update), request.sid)  # type: ignore[attr-defined]
-    emit.notes_state(who.event_id, notes)
-    return ack_ok(version=notes.version)
+    delivery = emit.notes_state(who.event_id, notes)
+    return ack_ok(version=notes.version, **delivery.ack_fields())
 
 
 @handles(ev.NOTES_TYPING)

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from server.extensions import db, socketio
-from server.live import access, attendance, emit, store
+from server.live import access, attendance, background, emit, qa_writes, store
 from server.live import operations as ops
 from server.live.access import Actor
 from server.live.ephemeral import Bucket, Connection
@@ -63,7 +63,7 @@ def on_connect(auth: Any = None) -> None:
     registry = emit.ephemeral()
     registry.add(Connection(request.sid, who.event_id, who.person_id, who.name,  # type: ignore[attr-defined]
                             who.staff, room_id))
-    _start_heartbeat(current_app._get_current_object())  # type: ignore[attr-defined]
+    background.start(current_app._get_current_object())  # type: ignore[attr-defined]
     if not who.staff and who.application_id is not None:
         attendance.joined(who.event_id, who.application_id, request.sid)  # type: ignore[attr-defined]
     emit.presence_changed(who.event_id)
@@ -75,25 +75,6 @@ def on_disconnect(*_: Any) -> None:
         attendance.left(conn.sid)
     if conn is not None:
         emit.presence_changed(conn.event_id)
-
-
-def _start_heartbeat(app: Flask) -> None:
-    """With Redis, refresh this process's presence keys before they expire."""
-    registry = emit.ephemeral(app)
-    if registry.redis_url is None or app.extensions.get("convene.live.heartbeat"):
-        return
-    app.extensions["convene.live.heartbeat"] = True
-
-    def beat() -> None:
-        while True:
-            socketio.sleep(10)
-            try:
-                for event_id in registry.events_here():
-                    registry.publish_presence(event_id)
-            except Exception:
-                app.logger.exception("presence heartbeat failed")
-
-    socketio.start_background_task(beat)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,8 +185,8 @@ def sync_snapshot(who: Actor, payload: dict[str, Any], now: datetime) -> dict[st
 
 def _agenda(who: Actor, now: datetime, mutate: Callable[[LiveState], ev.Change]) -> tuple[LiveState, dict[str, Any]]:
     state, change = ops.change_live_state(who.event_id, mutate)
-    emit.agenda_state(state, change, now)
-    return state, ack_ok(version=change.version)
+    delivery = emit.agenda_state(state, change, now)
+    return state, ack_ok(version=change.version, **delivery.ack_fields())
 
 
 @handles(ev.AGENDA_START_ITEM, staff=True)
@@ -224,11 +205,17 @@ def agenda_open_breakouts(who: Actor, payload: dict[str, Any], now: datetime) ->
     round_id = access.required_int(payload, "round_id")
     minutes = access.required_int(payload, "minutes")
     ops.published_round(who.event_id, round_id)
-    _, ack = _agenda(who, now, lambda s: s.open_breakouts(round_id, minutes, now))
-    for application_id, room in ops.round_assignments(round_id):
-        emit.room_assigned(who.event_id, application_id, room)
-    db.session.rollback()
-    return ack
+    state, change = ops.change_live_state(who.event_id, lambda s: s.open_breakouts(round_id, minutes, now))
+    # Committed: from here on, a failure is something not delivered yet, never "nothing changed".
+    delivery = emit.agenda_state(state, change, now)
+    try:
+        assignments = ops.round_assignments(round_id)
+        db.session.rollback()
+        delivery.merge(emit.rooms_assigned(who.event_id, assignments))
+    except Exception as error:
+        db.session.rollback()
+        delivery.failed(f"{ev.ROOM_ASSIGNED}: participants not told their room yet", error)
+    return ack_ok(version=change.version, **delivery.ack_fields())
 
 
 @handles(ev.AGENDA_EXTEND_BREAKOUTS, staff=True)
@@ -275,12 +262,12 @@ def _qa(who: Actor, payload: dict[str, Any], mutate: Callable[[QAQueue], ev.Chan
     kind, ref = queue or access.queue_ref(payload, ("item", "room"))
     access.check_qa(who, kind, ref)
     q, change = ops.change_queue(who.event_id, kind, ref, mutate)
-    emit.qa_changed(who.event_id, q, change)
+    delivery = emit.qa_changed(who.event_id, q, change)
     qid = shown(change)
     view: Any = None
     if qid is not None and qid in q.questions:
         view = moderator_item(q.questions[qid]) if who.staff else audience_item(q.questions[qid], who.person_id)
-    return ack_ok(version=change.version, question=view), change
+    return ack_ok(version=change.version, question=view, **delivery.ack_fields()), change
 
 
 @handles(ev.QA_ASK)
@@ -291,8 +278,11 @@ def qa_ask(who: Actor, payload: dict[str, Any], now: datetime) -> dict[str, Any]
     anonymous = access.flag(payload, "anonymous")
     access.check_qa(who, *queue)
     _rate(who, "ask", QUESTION_BUCKET, "questions")
-    return _qa(who, payload, lambda q: q.ask(who.person_id, body, now, author_name=who.name, anonymous=anonymous),
-               queue=queue)[0]
+    assert who.application_id is not None
+    q, change = qa_writes.ask(who.event_id, *queue, who.application_id, who.name, body, anonymous, now)
+    delivery = emit.qa_changed(who.event_id, q, change)
+    return ack_ok(version=change.version, question=audience_item(q.questions[int(change.ids[0])], who.person_id),
+                  **delivery.ack_fields())
 
 
 @handles(ev.QA_VOTE)
@@ -302,8 +292,11 @@ def qa_vote(who: Actor, payload: dict[str, Any], now: datetime) -> dict[str, Any
     question_id = access.required_int(payload, "question_id")
     access.check_qa(who, *queue)
     _rate(who, "vote", VOTE_BUCKET, "votes")
-    ack, change = _qa(who, payload, lambda q: q.vote(question_id, who.person_id), queue=queue)
-    return {**ack, "voted": change.action == "vote"}
+    assert who.application_id is not None
+    q, change = qa_writes.vote(*queue, question_id, who.application_id)
+    delivery = emit.qa_changed(who.event_id, q, change)
+    return ack_ok(version=change.version, question=audience_item(q.questions[question_id], who.person_id),
+                  voted=change.action == "vote", **delivery.ack_fields())
 
 
 def _question_action(name: str, call: Callable[[QAQueue, int, dict[str, Any], datetime], ev.Change]) -> None:
@@ -350,8 +343,8 @@ def _speakers(who: Actor, payload: dict[str, Any], now: datetime,
     kind, ref = access.queue_ref(payload, ("plenary", "room"))
     access.check_speakers(who, kind, ref)
     queue, change = ops.change_speakers(who.event_id, kind, ref, mutate)
-    emit.speaker_state(who.event_id, queue, change, now)
-    return ack_ok(version=change.version)
+    delivery = emit.speaker_state(who.event_id, queue, change, now)
+    return ack_ok(version=change.version, **delivery.ack_fields())
 
 
 @handles(ev.SPEAKER_RAISE)
@@ -415,5 +408,5 @@ def notes_edit(who: Actor, payload: dict[str, Any], now: datetime) -> dict[str, 
     from server.live import shared_notes  # the shared document follows a whole-text save too
 
     shared_notes.save_whole_text(who, room_id, body, now)
-    emit.notes_state(who.event_id, notes)
-    return ack_ok(version=change.version)
+    delivery = emit.notes_state(who.event_id, notes)
+    return ack_ok(version=change.version, **delivery.ack_fields())

@@ -332,3 +332,35 @@ def save_notes(notes: RoomNotes, seen: int) -> None:
          "last_editor": None if notes.last_editor is None else str(notes.last_editor),
          "updated_at": notes.updated_at},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Versions only (the heartbeat)
+# ---------------------------------------------------------------------------------------------
+
+
+def stream_versions(event_id: int) -> tuple[dict[str, int], dict[int, dict[str, int]]]:
+    """Every written stream's version: the event's own streams, and each break-out room's."""
+    plenary: dict[str, int] = {}
+    rooms: dict[int, dict[str, int]] = {}
+
+    def put(kind: str, ref: int, name: str, version: int) -> None:
+        (rooms.setdefault(ref, {}) if kind == "room" else plenary)[name] = version
+
+    agenda = db.session.scalar(select(LiveStateRow.version).where(LiveStateRow.event_id == event_id))
+    if agenda is not None:
+        plenary[f"agenda:{event_id}"] = agenda
+    for kind, ref, version in db.session.execute(
+        select(QAQueueRow.kind, QAQueueRow.ref_id, QAQueueRow.version).where(QAQueueRow.event_id == event_id)
+    ):
+        put(kind, ref, f"qa:{kind}:{ref}", version)
+    for kind, ref, version in db.session.execute(
+        select(SpeakerQueueRow.kind, SpeakerQueueRow.ref_id, SpeakerQueueRow.version)
+        .where(SpeakerQueueRow.event_id == event_id)
+    ):
+        put(kind, ref, f"speaker:{kind}:{ref}", version)
+    for room_id, version in db.session.execute(
+        select(RoomNotesRow.room_id, RoomNotesRow.version).where(RoomNotesRow.event_id == event_id)
+    ):
+        put("room", room_id, f"notes:room:{room_id}", version)
+    return plenary, rooms

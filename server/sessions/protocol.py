@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from server.core.timeutil import iso_utc
+
 # ---------------------------------------------------------------------------------------------
 # The one error of the live core
 # ---------------------------------------------------------------------------------------------
@@ -53,10 +55,8 @@ def utc(now: datetime, field: str = "now") -> datetime:
 
 
 def iso(moment: datetime | None) -> str | None:
-    """Return an ISO 8601 UTC string (``...Z``) for the wire, or None."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """Return an instant in the one wire format (``server.core.timeutil.iso_utc``), or None."""
+    return None if moment is None else iso_utc(moment)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,10 +160,11 @@ NOTES_CHANGED = "notes:changed"  # shared notes: someone's Yjs update, to the ot
 NOTES_TYPIST = "notes:typist"  # shared notes: who is typing in the room now
 ROOM_ASSIGNED = "room:assigned"  # to one participant: your room (and its video link) changed
 PRESENCE_STATE = "presence:state"  # who is here: counts for everyone, names for moderators (unversioned)
+SYNC_VERSIONS = "sync:versions"  # heartbeat: every stream's version in the database (resync if behind)
 
 SERVER_EVENTS: frozenset[str] = frozenset(
     {AGENDA_STATE, QA_CHANGED, SPEAKER_STATE, NOTES_STATE, NOTES_CHANGED, NOTES_TYPIST, ROOM_ASSIGNED,
-     PRESENCE_STATE}
+     PRESENCE_STATE, SYNC_VERSIONS}
 )
 
 # ---------------------------------------------------------------------------------------------

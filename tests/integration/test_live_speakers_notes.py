@@ -151,12 +151,14 @@ def test_a_lost_race_is_retried_then_refused_as_busy(app: Flask, meeting: Meetin
         calls["n"] += 1
         raise store.Conflict
 
+    # Only moderators' load-mutate-save path has a version guard (asks and votes have none).
     monkeypatch.setattr(store, "save_queue", always_late)
-    ana = participant_client(app, meeting.people[0])
-    ack = call(ana, ev.QA_ASK, {"queue": ["item", meeting.qa_item], "text": "Busy?"})
+    mod = staff_client(app, meeting.slug)
+    body = {"queue": ["item", meeting.qa_item], "moderation": "pre"}
+    ack = call(mod, ev.QA_SET_MODERATION, body)
     assert ack == {"ok": False, "error": {"field": "version", "reason": "busy"}} and calls["n"] == operations.ATTEMPTS
     monkeypatch.setattr(store, "save_queue", real)
-    assert call(ana, ev.QA_ASK, {"queue": ["item", meeting.qa_item], "text": "Now?"})["version"] == 1
+    assert call(mod, ev.QA_SET_MODERATION, body)["version"] == 1
 
 
 def _now() -> Any:

@@ -127,8 +127,14 @@ def drain(*clients: SocketIOTestClient) -> None:
 
 @pytest.fixture(name="meeting")
 def meeting_fixture(app: Flask) -> Meeting:
-    """The reference event with four participants in two rooms; presence broadcasts undelayed."""
+    """The reference event with four participants in two rooms; presence and streams undelayed.
+
+    With the coalescing window at 0 every change is its own frame, sent before the ack, so a
+    test can read exactly one broadcast per change (tests/integration/test_live_burst.py runs
+    with the window on).
+    """
     app.config["LIVE_PRESENCE_DEBOUNCE"] = 0
+    app.config["LIVE_COALESCE_SECONDS"] = 0
     return make_meeting(app)
 
 
@@ -150,3 +156,48 @@ def versions(app: Flask, meeting: Meeting) -> dict[str, int]:
         for row in db.session.scalars(select(RoomNotesRow)):
             found[f"notes:room:{row.room_id}"] = row.version
         return found
+
+
+class Mirror:
+    """What a client shows of the versioned streams, following docs/realtime.md as the browser does.
+
+    ``classify`` with ``from_version``: a frame covering ``from_version..version`` applies when
+    it starts at or before the next version needed; a gap asks for a snapshot (``resync``).
+    """
+
+    def __init__(self, snapshots: dict[str, dict[str, Any]]) -> None:
+        self.state: dict[str, dict[str, Any]] = {}
+        self.seen: dict[str, int] = {}
+        self.frames = 0
+        self.gaps = 0
+        self.load(snapshots)
+
+    def load(self, snapshots: dict[str, dict[str, Any]]) -> None:
+        for stream, snap in snapshots.items():
+            self.state[stream] = {**snap, "questions": {q["id"]: q for q in snap.get("questions", [])}}
+            self.seen[stream] = snap["version"]
+
+    def apply(self, payload: dict[str, Any], view: str = "audience") -> str:
+        """Apply one broadcast; return the verdict (apply, stale, gap)."""
+        stream = payload["stream"]
+        if stream not in self.seen or payload.get("view", view) != view:
+            return "ignored"
+        self.frames += 1
+        seen, version = self.seen[stream], payload["version"]
+        first = payload.get("from_version", version)
+        if version <= seen:
+            return "stale"
+        if first > seen + 1:
+            self.gaps += 1
+            return "gap"
+        questions = self.state[stream]["questions"]
+        for q in payload.get("questions", []):
+            if q.get("hidden"):
+                questions.pop(q["id"], None)
+            else:
+                questions[q["id"]] = q
+        self.seen[stream] = version
+        return "apply"
+
+    def votes(self, stream: str) -> dict[int, int]:
+        return {qid: q["votes"] for qid, q in self.state[stream]["questions"].items()}

@@ -50,3 +50,13 @@ def test_iso_utc_uses_z() -> None:
 def test_unknown_zone_names_are_refused(name: str) -> None:
     with pytest.raises(TimeError):
         zone(name)
+
+
+def test_one_wire_format_for_instants() -> None:
+    from server.sessions.protocol import iso
+
+    moment = datetime(2026, 5, 25, 7, 30, 0, 123456, tzinfo=UTC)
+    assert iso_utc(moment) == iso(moment) == "2026-05-25T07:30:00Z"
+    assert iso(None) is None
+    with pytest.raises(TimeError):
+        iso_utc(datetime(2026, 5, 25, 7, 30))

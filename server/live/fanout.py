@@ -1,0 +1,152 @@
+"""Coalesced fan-out of the versioned streams: one frame per stream per window, in every process.
+
+Each accepted change is rendered once per view (audience, moderators) as a ``Frame``. The
+process that made it hands it to its own ``Coalescer`` and publishes it to the other web
+processes through Redis (``Relay``); each process's coalescer sends to *its own* sockets only
+(``ignore_queue``), so a burst is coalesced where it is delivered, over every process's changes.
+
+The rule (docs/realtime.md, "Coalesced frames"): a stream that has sent nothing for ``window``
+seconds sends a change at once; changes that follow within the window wait for its end and
+go out as one frame carrying their combined effect, ``from_version``..``version``. A lone
+change is never delayed; no change waits longer than the window (plus the time to send the
+frame before it). A frame never claims a version it does not carry: when a version is missing
+at the end of the window (lost, or still on its way from another process) the versions before
+and after the hole go out as separate frames, and clients ask for a snapshot at the hole.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from server.sessions.protocol import QA_CHANGED
+
+Send = Callable[[str, dict[str, Any], "str | list[str]"], None]
+Spawn = Callable[..., Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One change of one stream as one audience receives it."""
+
+    event: str
+    to: str | list[str]
+    payload: dict[str, Any]  # carries stream, version and (qa) view
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return str(self.payload["stream"]), str(self.payload.get("view") or "")
+
+    @property
+    def version(self) -> int:
+        return int(self.payload["version"])
+
+    def as_json(self) -> dict[str, Any]:
+        return {"event": self.event, "to": self.to, "payload": self.payload}
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> Frame:
+        to = data["to"]
+        return Frame(str(data["event"]), to if isinstance(to, str) else list(to), dict(data["payload"]))
+
+
+def merge(frames: list[Frame]) -> Frame:
+    """Return one frame with the combined effect of consecutive versions of one stream.
+
+    Q&A frames list the questions a change touched, each in full: the merged frame lists every
+    question touched, as the newest version left it. Every other stream's frame is its whole
+    state, so the newest one is the combined effect.
+    """
+    first, last = frames[0], frames[-1]
+    payload = dict(last.payload)
+    if last.event == QA_CHANGED and len(frames) > 1:
+        questions: dict[Any, Any] = {}
+        for frame in frames:
+            for question in frame.payload.get("questions", []):
+                questions.pop(question["id"], None)  # re-insert: newest position, newest state
+                questions[question["id"]] = question
+        payload["questions"] = list(questions.values())
+    payload["from_version"] = int(first.payload.get("from_version", first.version))
+    return Frame(last.event, last.to, payload)
+
+
+@dataclass
+class _Stream:
+    """What one process knows of one (stream, view): the buffer and what it last sent."""
+
+    buffer: dict[int, Frame] = field(default_factory=dict)
+    last_version: int | None = None
+    last_sent_at: float = float("-inf")
+    scheduled: bool = False
+
+
+class Coalescer:
+    """Per-process coalescing of frames per (stream, view); see the module's docstring."""
+
+    def __init__(self, send: Send, window: float, spawn: Spawn, sleep: Callable[[float], Any],
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.send, self.window, self.spawn, self.sleep, self.clock = send, window, spawn, sleep, clock
+        self.streams: dict[tuple[str, str], _Stream] = {}
+        self.lock = threading.Lock()
+        self.frames_sent = 0
+
+    def submit(self, frame: Frame) -> None:
+        """Take one change's frame: send it now, or within the window together with others."""
+        if self.window <= 0:
+            self._deliver([frame])
+            return
+        with self.lock:
+            state = self.streams.setdefault(frame.key, _Stream())
+            if state.last_version is not None and frame.version <= state.last_version:
+                return  # overtaken: every client already has a newer version of this stream
+            state.buffer[frame.version] = frame
+            if state.scheduled:
+                return
+            now = self.clock()
+            idle = now - state.last_sent_at >= self.window
+            in_order = state.last_version is None or min(state.buffer) == state.last_version + 1
+            if idle and in_order:
+                ready = self._take(state, now)
+            else:
+                state.scheduled = True
+                ready = None
+                wait = max(0.0, state.last_sent_at + self.window - now) if in_order else self.window
+        if ready is not None:
+            self._deliver(ready)
+        else:
+            self.spawn(self._later, frame.key, wait)
+
+    def _take(self, state: _Stream, now: float) -> list[Frame]:
+        frames = [state.buffer[v] for v in sorted(state.buffer)]
+        state.buffer.clear()
+        state.last_version = frames[-1].version
+        state.last_sent_at = now
+        state.scheduled = False
+        return frames
+
+    def _later(self, key: tuple[str, str], wait: float) -> None:
+        self.sleep(wait)
+        with self.lock:
+            state = self.streams[key]
+            ready = self._take(state, self.clock()) if state.buffer else []
+            state.scheduled = False
+        if ready:
+            self._deliver(ready)
+
+    def _deliver(self, frames: list[Frame]) -> None:
+        """Send consecutive runs of versions as one frame each (never across a hole)."""
+        run: list[Frame] = []
+        for frame in frames:
+            if run and frame.version != run[-1].version + 1:
+                self._send(merge(run))
+                run = []
+            run.append(frame)
+        if run:
+            self._send(merge(run))
+
+    def _send(self, frame: Frame) -> None:
+        self.frames_sent += 1
+        self.send(frame.event, frame.payload, frame.to)
