@@ -65,5 +65,8 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # ScheduledJob rows that are due: invitation reminders, and other features' jobs
     "run-due-jobs": {"task": "worker.tasks.run_due_jobs", "schedule": 60.0},
     # applications of non-participants, erased once the meeting's retention period has passed
+    # answers to invitations: the IMAP mailbox (INBOX_URL, with a bounded IDLE wait) or
+    # instance/inbox/; every 15 s so a file dropped in the folder is read within 30 s
+    "read-replies": {"task": "worker.tasks.read_replies", "schedule": 15.0},
     "erase-expired-applications": {"task": "worker.tasks.erase_expired_applications", "schedule": 24 * 3600.0},
 }

@@ -42,3 +42,12 @@ def erase_expired_applications() -> int:
     from server.applications import operations
 
     return operations.erase_expired()
+
+
+@shared_task(bind=True, name="worker.tasks.read_replies")
+def read_replies(self: Any) -> dict[str, int]:
+    """Read the calendars' answers (beat: every 15 s). In-process (the embedded beat thread)
+    there is no IDLE wait: the thread also runs every other periodic job."""
+    from server.replies import mailbox
+
+    return mailbox.poll(idle_seconds=0 if self.request.is_eager else None)

@@ -15,6 +15,7 @@ from server.models.live import (
     SpeakerQueueRow,
 )
 from server.models.mail import MailStatus, OutboundMail, ScheduledJob
+from server.models.replies import InboundReply
 
 __all__ = [
     "AgendaDay",
@@ -25,6 +26,7 @@ __all__ = [
     "BreakoutRound",
     "CalendarInvitation",
     "Event",
+    "InboundReply",
     "LiveStateRow",
     "MailStatus",
     "OutboundMail",
