@@ -278,6 +278,8 @@ def read_itip(raw: bytes) -> ItipMessage:
             return _from_calendar(_decode(part))
         except Refused as refused:
             first = first or refused
+        except Exception as exc:  # hostile input must be kept aside, never crash the reader
+            first = first or Refused(f"The calendar cannot be read ({type(exc).__name__}).")
     assert first is not None
     raise first
 
