@@ -45,6 +45,19 @@ def inbox_folder() -> Path:
     return Path(current_app.instance_path) / "inbox"
 
 
+def _process(raw: bytes, source: str) -> service.Outcome | None:
+    """One message; a failure (the database away, a bug) is logged and the message left for
+    the next poll, so one bad message never holds up the ones behind it."""
+    from server.extensions import db
+
+    try:
+        return service.process(raw, source)
+    except Exception:
+        db.session.rollback()
+        log.exception("calendar reply from %s could not be processed", source)
+        return None
+
+
 # ----------------------------------------------------------------------------- folder
 
 
@@ -66,7 +79,9 @@ def read_folder(folder: Path | None = None) -> dict[str, int]:
     if not folder.is_dir():
         return counts
     for path in sorted(folder.glob("*.eml"), key=lambda p: (p.stat().st_mtime, p.name)):
-        outcome = service.process(path.read_bytes(), "folder")
+        outcome = _process(path.read_bytes(), "folder")
+        if outcome is None:
+            continue  # left in place: the next poll tries it again
         counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
         rejected = outcome.outcome == service.REJECTED or (
             outcome.outcome == service.DUPLICATE and _was_rejected(outcome.reply_id))
@@ -119,7 +134,9 @@ def _read_new(client: Any, counts: dict[str, int]) -> int:
             raw = data.get(b"BODY[]")
             if raw is None:
                 continue
-            outcome = service.process(bytes(raw), "imap")
+            outcome = _process(bytes(raw), "imap")
+            if outcome is None:
+                continue  # left unmarked: the next poll tries it again
             counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
             client.add_flags([uid], [READ_FLAG])
     return len(uids)

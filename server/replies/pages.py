@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, jsonify, render_template
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -20,6 +21,14 @@ from server.extensions import db
 from server.models import Application, CalendarInvitation, Event, InboundReply
 
 bp = Blueprint("replies", __name__)
+
+# What organisers read for each stored value (the JSON keeps the values themselves).
+LABELS = {
+    "applied": _l("applied"), "tentative": _l("tentative"), "refreshed": _l("invitation sent again"),
+    "asked-again": _l("asked again (answered an older version)"), "counter": _l("new time proposed"),
+    "rejected": _l("kept aside"), "accepted": _l("accepted"), "declined": _l("declined"),
+    "calendar": _l("calendar"), "personal-page": _l("personal page"),
+}
 
 
 class AnswerOut(BaseModel):
@@ -104,4 +113,4 @@ def replies_page(slug: str) -> Any:
     if viewer is not None and viewer.key != event.zone.key:
         zones.append(viewer)
     return render_template("replies/replies.html", event=event, answers=_answers(event),
-                           replies=_replies(event), unmatched=_unmatched(), zones=zones)
+                           replies=_replies(event), unmatched=_unmatched(), zones=zones, labels=LABELS)

@@ -5,6 +5,7 @@ COUNTER; the inbox folder of the embedded default."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +156,13 @@ def test_personal_page_answers_show_their_source(app: Flask, meeting: dict[str, 
                organiser.get(f"/api/events/{reference_event}/replies").get_json()["answers"]}
     assert answers[meeting[ANNA]]["source"] == "personal-page" and answers[meeting[ANNA]]["answered_at"]
     assert answers[meeting[DILNOZA]]["source"] == "calendar"
+    process(app, raw("apple_tentative"))
+    html = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
+    rows = {m.group(1): m.group(2) for m in re.finditer(r'<tr data-application="(\d+)">(.*?)</tr>', html, re.S)}
+    assert "personal page" in rows[str(meeting[ANNA])] and "Europe/Brussels" in rows[str(meeting[ANNA])]
+    assert "calendar" in rows[str(meeting[DILNOZA])]
+    assert '<td class="answer">tentative</td>' in rows[str(meeting[JAN])]
+    assert '<td class="status">invited</td>' in rows[str(meeting[JAN])]
 
 
 def test_inbox_folder_of_the_embedded_default(app: Flask, meeting: dict[str, int]) -> None:

@@ -317,3 +317,13 @@ def test_embedded_default_reads_the_inbox_folder_within_30_seconds(tmp_path: Pat
             from server.extensions import db
 
             db.engine.dispose()
+
+
+def test_compose_gives_worker_and_beat_the_mailbox() -> None:
+    import yaml
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    for name in ("worker", "beat"):
+        env = services[name]["environment"]
+        assert env["INBOX_URL"] == "${INBOX_URL:-}"  # optional: unset reads instance/inbox/
+        assert env["REDIS_URL"].startswith("redis://")  # the shared environment is kept
