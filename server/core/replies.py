@@ -33,6 +33,7 @@ from typing import Any
 from icalendar import Calendar
 
 __all__ = [
+    "N_",
     "Action",
     "Answer",
     "Envelope",
@@ -52,12 +53,21 @@ MAX_BYTES = 5 * 1024 * 1024  # an answer is a few kilobytes; anything huge is no
 _CALENDAR_TYPES = ("text/calendar", "application/ics", "text/x-vcalendar")
 
 
-class Refused(Exception):
-    """Not a usable answer; ``reason`` is a plain sentence for the organisers' list."""
+def N_(message: str) -> str:
+    """Mark a message for the translation catalog here; it is translated where it is shown
+    (the core has no locale). Extract with ``pybabel extract -k N_``."""
+    return message
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+
+class Refused(Exception):
+    """Not a usable answer. ``template`` (an English msgid with ``%(name)s`` fields) and
+    ``params`` let the organisers' page show it in their language; ``reason`` is the English
+    sentence (API, logs, the ``.reason.txt`` beside a rejected file)."""
+
+    def __init__(self, template: str, **params: str | int) -> None:
+        self.template, self.params = template, params
+        self.reason = template % params if params else template
+        super().__init__(self.reason)
 
 
 class Action(StrEnum):
@@ -107,7 +117,7 @@ class InviteeState:
 @dataclass(frozen=True)
 class Verdict:
     action: Action
-    note: str = ""
+    note: Refused | None = None  # a remark for organisers (same shape as a refusal's reason)
 
 
 # ----------------------------------------------------------------------------- envelope
@@ -172,7 +182,7 @@ def _calendar_parts(msg: Message) -> list[Message]:
 def _decode(part: Message) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
-        raise Refused("The calendar part is empty.")
+        raise Refused(N_("The calendar part is empty."))
     if payload.startswith(b"\xef\xbb\xbf"):
         payload = payload[3:]
     declared = str(part.get_content_charset() or "")
@@ -216,10 +226,10 @@ def _attendees(component: Any) -> tuple[Answer, ...]:
 def _event_of(cal: Calendar) -> Any:
     events = [c for c in cal.walk("VEVENT")]
     if not events:
-        raise Refused("The calendar holds no event.")
+        raise Refused(N_("The calendar holds no event."))
     uids = {str(e.get("UID", "")).strip() for e in events}
     if len(uids) != 1 or "" in uids:
-        raise Refused("The calendar does not name exactly one meeting (UID).")
+        raise Refused(N_("The calendar does not name exactly one meeting (UID)."))
     # An answer to a series may carry one VEVENT per occurrence; the master has no RECURRENCE-ID.
     masters = [e for e in events if e.get("RECURRENCE-ID") is None]
     return (masters or events)[0]
@@ -232,9 +242,9 @@ def _sequence(event: Any) -> int:
     try:
         value = int(str(raw).strip())
     except ValueError:
-        raise Refused(f"SEQUENCE is not a number: {str(raw)[:40]!r}.") from None
+        raise Refused(N_("SEQUENCE is not a number: %(value)s."), value=str(raw)[:40]) from None
     if value < 0:
-        raise Refused("SEQUENCE is negative.")
+        raise Refused(N_("SEQUENCE is negative."))
     return value
 
 
@@ -242,21 +252,21 @@ def _from_calendar(text: str) -> ItipMessage:
     try:
         cal = Calendar.from_ical(text)
     except Exception as exc:  # icalendar raises ValueError, KeyError, IndexError … on bad input
-        raise Refused(f"The calendar cannot be read ({type(exc).__name__}).") from None
+        raise Refused(N_("The calendar cannot be read (%(error)s)."), error=type(exc).__name__) from None
     method = str(cal.get("METHOD", "")).strip().upper()
     if method not in METHODS:
-        raise Refused(f"Not an answer to an invitation (METHOD {method or 'missing'}).")
+        raise Refused(N_("Not an answer to an invitation (METHOD %(method)s)."), method=method or "-")
     event = _event_of(cal)
     attendees = _attendees(event)
     if not attendees:
-        raise Refused("The calendar names no ATTENDEE.")
+        raise Refused(N_("The calendar names no ATTENDEE."))
     start = end = None
     if method == "COUNTER":
         try:
             start = _to_utc(event.decoded("DTSTART")) if event.get("DTSTART") else None
             end = _to_utc(event.decoded("DTEND")) if event.get("DTEND") else None
         except Exception:
-            raise Refused("The proposed time cannot be read.") from None
+            raise Refused(N_("The proposed time cannot be read.")) from None
         if start is not None and end is None and event.get("DURATION") is not None:
             duration = event.decoded("DURATION")
             end = start + duration if isinstance(duration, timedelta) else None
@@ -268,10 +278,10 @@ def _from_calendar(text: str) -> ItipMessage:
 def read_itip(raw: bytes) -> ItipMessage:
     """The iTIP answer in a mail; :class:`Refused` with the reason when there is none."""
     if len(raw) > MAX_BYTES:
-        raise Refused("The message is too large to be an answer to an invitation.")
+        raise Refused(N_("The message is too large to be an answer to an invitation."))
     parts = _calendar_parts(_parse(raw))
     if not parts:
-        raise Refused("The message carries no calendar.")
+        raise Refused(N_("The message carries no calendar."))
     first: Refused | None = None
     for part in parts:
         try:
@@ -279,7 +289,7 @@ def read_itip(raw: bytes) -> ItipMessage:
         except Refused as refused:
             first = first or refused
         except Exception as exc:  # hostile input must be kept aside, never crash the reader
-            first = first or Refused(f"The calendar cannot be read ({type(exc).__name__}).")
+            first = first or Refused(N_("The calendar cannot be read (%(error)s)."), error=type(exc).__name__)
     assert first is not None
     raise first
 
@@ -290,9 +300,9 @@ def read_itip(raw: bytes) -> ItipMessage:
 def _sender_is(reply: ItipMessage, sender: str, invitee: InviteeState) -> Answer:
     mine = [a for a in reply.attendees if a.email == invitee.email.lower()]
     if not mine:
-        raise Refused("No ATTENDEE of the answer is this invitee.")
+        raise Refused(N_("No ATTENDEE of the answer is this invitee."))
     if sender != invitee.email.lower():
-        raise Refused(f"Sent from {sender or 'no address'}, not from the invitee's address.")
+        raise Refused(N_("Sent from %(sender)s, not from the invitee's address."), sender=sender or "-")
     return mine[0]
 
 
@@ -304,20 +314,20 @@ def judge(reply: ItipMessage, sender: str, invitee: InviteeState) -> Verdict:
     again with the current REQUEST. A no is a no whichever version it answers."""
     answer = _sender_is(reply, sender, invitee)
     if invitee.method != "REQUEST" or invitee.sequence is None:
-        raise Refused("This person holds no open invitation (it was cancelled).")
+        raise Refused(N_("This person holds no open invitation (it was cancelled)."))
     if reply.sequence > invitee.sequence:
-        raise Refused(f"SEQUENCE {reply.sequence} was never sent to this person "
-                      f"(theirs is {invitee.sequence}).")
+        raise Refused(N_("SEQUENCE %(sequence)s was never sent to this person (theirs is %(current)s)."),
+                      sequence=reply.sequence, current=invitee.sequence)
     if reply.method == "REFRESH":
         return Verdict(Action.REFRESH)
     if reply.method == "COUNTER":
         return Verdict(Action.COUNTER)
     if answer.partstat not in ANSWERS:
-        raise Refused(f"Unsupported answer PARTSTAT={answer.partstat or 'missing'}.")
+        raise Refused(N_("Unsupported answer PARTSTAT=%(partstat)s."), partstat=answer.partstat or "-")
     if answer.partstat == "DECLINED":
         return Verdict(Action.DECLINE)
     if reply.sequence < invitee.sequence:
-        return Verdict(Action.ASK_AGAIN,
-                       f"{answer.partstat} answered SEQUENCE {reply.sequence}; "
-                       f"the current one is {invitee.sequence}.")
+        return Verdict(Action.ASK_AGAIN, Refused(
+            N_("%(answer)s answered SEQUENCE %(sequence)s; the current one is %(current)s: asked again."),
+            answer=answer.partstat, sequence=reply.sequence, current=invitee.sequence))
     return Verdict(Action.ACCEPT if answer.partstat == "ACCEPTED" else Action.TENTATIVE)

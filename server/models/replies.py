@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
@@ -38,7 +39,10 @@ class InboundReply(db.Model):  # type: ignore[name-defined,misc]
     sequence: Mapped[int | None] = mapped_column(Integer)
     # applied | tentative | refreshed | counter | asked-again | rejected
     outcome: Mapped[str] = mapped_column(String(20), index=True)
-    reason: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)                 # English, for the API and logs
+    # The same as a msgid with its fields, so the organisers' page shows it in their language.
+    reason_template: Mapped[str | None] = mapped_column(Text)
+    reason_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     proposed_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
     proposed_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
     comment: Mapped[str | None] = mapped_column(Text)

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, jsonify, render_template
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -76,17 +77,34 @@ def _answers(event: Event) -> list[dict[str, Any]]:
     } for a, c in rows]
 
 
-def _replies(event: Event) -> list[dict[str, Any]]:
+def _translated(row: InboundReply) -> str:
+    """The reason in the reader's language (the stored English one when there is no msgid)."""
+    if not row.reason_template:
+        return row.reason or ""
+    try:
+        return str(gettext(row.reason_template, **(row.reason_params or {})))
+    except (KeyError, ValueError, TypeError):  # a catalog entry whose fields do not match
+        return row.reason or ""
+
+
+def _reply(row: InboundReply, *, translate: bool) -> dict[str, Any]:
+    data = ReplyOut.model_validate(row, from_attributes=True).model_dump()
+    if translate:
+        data["reason"] = _translated(row)
+    return data
+
+
+def _replies(event: Event, *, translate: bool = False) -> list[dict[str, Any]]:
     rows = db.session.scalars(select(InboundReply).where(InboundReply.event_id == event.id)
                               .order_by(InboundReply.id.desc()).limit(1000))
-    return [ReplyOut.model_validate(r, from_attributes=True).model_dump() for r in rows]
+    return [_reply(r, translate=translate) for r in rows]
 
 
-def _unmatched() -> list[dict[str, Any]]:
+def _unmatched(*, translate: bool = False) -> list[dict[str, Any]]:
     """Messages that name no meeting of ours: every organiser sees them on every event."""
     rows = db.session.scalars(select(InboundReply).where(InboundReply.event_id.is_(None))
                               .order_by(InboundReply.id.desc()).limit(200))
-    return [ReplyOut.model_validate(r, from_attributes=True).model_dump() for r in rows]
+    return [_reply(r, translate=translate) for r in rows]
 
 
 def _iso(row: dict[str, Any]) -> dict[str, Any]:
@@ -113,4 +131,5 @@ def replies_page(slug: str) -> Any:
     if viewer is not None and viewer.key != event.zone.key:
         zones.append(viewer)
     return render_template("replies/replies.html", event=event, answers=_answers(event),
-                           replies=_replies(event), unmatched=_unmatched(), zones=zones, labels=LABELS)
+                           replies=_replies(event, translate=True), unmatched=_unmatched(translate=True),
+                           zones=zones, labels=LABELS)

@@ -22,6 +22,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.core import replies as core
+from server.core.replies import N_
 from server.extensions import db
 from server.models import Application, CalendarInvitation, Event, InboundReply
 from server.models.applications import PARTICIPATING, ApplicationStatus
@@ -78,7 +79,7 @@ def _invitee(event: Event, email: str) -> tuple[Application, CalendarInvitation]
 def _match(reply: core.ItipMessage, sender: str) -> tuple[Event, Application, CalendarInvitation, core.Verdict]:
     event = db.session.scalar(select(Event).where(Event.calendar_uid == reply.uid))
     if event is None:
-        raise core.Refused(f"No meeting has the UID {reply.uid[:120]}.")
+        raise core.Refused(N_("No meeting has the UID %(uid)s."), uid=reply.uid[:120])
     # Try the attendee who is the sender first: a reply may list several ATTENDEEs.
     emails = sorted({a.email for a in reply.attendees}, key=lambda e: e != sender)
     first: core.Refused | None = None
@@ -93,7 +94,7 @@ def _match(reply: core.ItipMessage, sender: str) -> tuple[Event, Application, Ca
             return event, application, invitation, core.judge(reply, sender, state)
         except core.Refused as refused:
             first = first or refused
-    raise first or core.Refused("No ATTENDEE of the answer was invited to this meeting.")
+    raise first or core.Refused(N_("No ATTENDEE of the answer was invited to this meeting."))
 
 
 # ----------------------------------------------------------------------------- recording
@@ -107,19 +108,26 @@ def _record(env: core.Envelope, source: str, **values: Any) -> InboundReply:
     return row
 
 
-def _refuse(env: core.Envelope, source: str, reason: str, reply: core.ItipMessage | None = None,
-            event_id: int | None = None) -> Outcome:
+def _reason(refused: core.Refused | None) -> dict[str, Any]:
+    if refused is None:
+        return {}
+    return {"reason": refused.reason, "reason_template": refused.template,
+            "reason_params": dict(refused.params)}
+
+
+def _refuse(env: core.Envelope, source: str, refused: core.Refused,
+            reply: core.ItipMessage | None = None, event_id: int | None = None) -> Outcome:
     db.session.rollback()
-    fields: dict[str, Any] = {"event_id": event_id}
+    fields: dict[str, Any] = {"event_id": event_id, **_reason(refused)}
     if reply is not None:
         fields.update(method=reply.method, sequence=reply.sequence)
     try:
-        row = _record(env, source, outcome=REJECTED, reason=reason, **fields)
+        row = _record(env, source, outcome=REJECTED, **fields)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         return Outcome(DUPLICATE)
-    return Outcome(REJECTED, reason, row.id)
+    return Outcome(REJECTED, refused.reason, row.id)
 
 
 def process(raw: bytes, source: str) -> Outcome:
@@ -133,12 +141,12 @@ def process(raw: bytes, source: str) -> Outcome:
     try:
         reply = core.read_itip(raw)
     except core.Refused as refused:
-        return _refuse(env, source, refused.reason)
+        return _refuse(env, source, refused)
     try:
         event, application, invitation, verdict = _match(reply, env.sender)
     except core.Refused as refused:
         uid_event = db.session.scalar(select(Event.id).where(Event.calendar_uid == reply.uid))
-        return _refuse(env, source, refused.reason, reply, uid_event)
+        return _refuse(env, source, refused, reply, uid_event)
     try:
         return _apply(env, source, reply, event, application, invitation, verdict)
     except IntegrityError:
@@ -155,14 +163,15 @@ def _apply(env: core.Envelope, source: str, reply: core.ItipMessage, event: Even
     partstat = next((a.partstat for a in reply.attendees if a.email == env.sender), None)
     row = _record(env, source, outcome="applied", event_id=event.id, application_id=application.id,
                   method=reply.method, partstat=partstat or None, sequence=reply.sequence,
-                  comment=reply.comment or None, reason=verdict.note or None)
+                  comment=reply.comment or None, **_reason(verdict.note))
     action = verdict.action
     if action in (core.Action.ACCEPT, core.Action.DECLINE):
         return _answer(row, application, invitation, reply, action)
     if action is core.Action.TENTATIVE:
         if application.status not in PARTICIPATING:
-            return _refuse(env, source, f"Tentative, but the invitation is {application.status}.",
-                           reply, event.id)
+            refused = core.Refused(N_("Tentative, but the invitation is %(status)s."),
+                                   status=application.status)
+            return _refuse(env, source, refused, reply, event.id)
         _note_answer(invitation, "tentative", reply.sequence)
         row.outcome = "tentative"
     elif action is core.Action.COUNTER:
@@ -196,7 +205,8 @@ def _answer(row: InboundReply, application: Application, invitation: CalendarInv
     except Problem as problem:
         reason = "; ".join(e["reason"] for e in problem.errors) or problem.title
         env = core.Envelope(row.dedupe_key, row.message_id, row.sender or "", row.subject or "")
-        return _refuse(env, row.source, f"Not applied: {reason}.", reply, row.event_id)
+        return _refuse(env, row.source, core.Refused(N_("Not applied: %(reason)s."), reason=reason),
+                       reply, row.event_id)
     finally:
         _FROM_CALENDAR.reset(token)
     reply_id = row.id

@@ -31,6 +31,8 @@ def upgrade():
     sa.Column('sequence', sa.Integer(), nullable=True),
     sa.Column('outcome', sa.String(length=20), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('reason_template', sa.Text(), nullable=True),
+    sa.Column('reason_params', sa.JSON(), nullable=True),
     sa.Column('proposed_start', sa.DateTime(timezone=True), nullable=True),
     sa.Column('proposed_end', sa.DateTime(timezone=True), nullable=True),
     sa.Column('comment', sa.Text(), nullable=True),
