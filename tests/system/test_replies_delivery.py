@@ -217,10 +217,24 @@ def test_answers_appended_to_the_mailbox_change_participants_in_one_poll(
         c.stop()
 
 
+def _blocked(url: str) -> bool:
+    """Is some session waiting for a row lock (the worker, stopped where the test wants it)?"""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        row = conn.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()
+        return bool(row and row[0])
+
+
 @pytest.mark.skipif(not (os.environ.get("CI") or postgres_available()),
                     reason="needs PostgreSQL's row locks to stop a worker mid-reply")
+@pytest.mark.parametrize("held", ["decliner", "wait-listed"])
 def test_worker_killed_mid_reply_and_the_reply_delivered_twice(
-        cluster_parts: tuple[Path, ScriptedHandler, int, ImapServer]) -> None:
+        cluster_parts: tuple[Path, ScriptedHandler, int, ImapServer], held: str) -> None:
+    """A lock on the decliner's row stops the worker before its commit; a lock on the
+    wait-listed person's row stops it after the decline is committed, inside the promotion.
+    Either way it is killed there, and in the end the decline counts once and one person is
+    promoted once, though the same reply also arrives a second time."""
     import psycopg
 
     smtp, imap = cluster_parts[1], cluster_parts[3]
@@ -229,44 +243,75 @@ def test_worker_killed_mid_reply_and_the_reply_delivered_twice(
         try:
             first = c.start_worker()
             ids = _invite_everyone(c, smtp)
+            target = ids[MARIE] if held == "decliner" else ids[WAITING[0]]
             with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as lock:
-                # Hold the wait-listed person's row: the worker commits Marie's decline, then
-                # blocks inside the promotion, and is killed there.
-                lock.execute("SELECT id FROM applications WHERE id = %s FOR UPDATE", (ids[WAITING[0]],))
+                lock.execute("SELECT id FROM applications WHERE id = %s FOR UPDATE", (target,))
                 imap.append(raw("thunderbird_declined"))
                 c.poll()
-                wait_until(lambda: states(c.app, ids)[MARIE][0] == "declined", 30,
-                           "the decline is committed\n" + c.worker_log())
-                time.sleep(1)
+                wait_until(lambda: _blocked(url), 30, "the worker waits for the lock\n" + c.worker_log())
+                expected = "invited" if held == "decliner" else "declined"
+                assert states(c.app, ids)[MARIE][0] == expected
                 assert states(c.app, ids)[WAITING[0]][0] == "waitlisted"
-                assert replies(c.app)[0]["promotion_due_at"] is not None
                 c.kill(first)
                 lock.rollback()
+            time.sleep(0.5)
             assert states(c.app, ids)[WAITING[0]][0] == "waitlisted"  # the dead worker promoted nobody
+            assert len(replies(c.app)) == (0 if held == "decliner" else 1)
             c.start_worker()
             imap.append(raw("thunderbird_declined"))  # the same reply, delivered a second time
-            time.sleep(2.5)  # INBOX_LEASE: the dead worker's promotion is now overdue
+            time.sleep(2.5)  # INBOX_LEASE: a promotion the dead worker left is overdue now
             c.poll()
             wait_until(lambda: states(c.app, ids)[WAITING[0]][0] == "invited", 30,
-                       "the promotion is finished\n" + c.worker_log())
+                       "the promotion happens\n" + c.worker_log())
             wait_until(lambda: all(b"$ConveneRead" in f for f in imap.keywords()), 30, "both copies read")
             c.poll()
             time.sleep(3)
-            assert states(c.app, ids)[MARIE][0] == "declined"
+            after = states(c.app, ids)
+            assert after[MARIE] == ("declined", "declined", "calendar")
             assert [r["outcome"] for r in replies(c.app)] == ["applied"]
             assert replies(c.app)[0]["promotion_due_at"] is None
-            from server.extensions import db
-            from server.models import Application
-
-            with c.app.app_context():
-                invited = db.session.query(Application).filter_by(status="invited").count()
-                db.session.remove()
-            assert invited == 5  # the four who did not answer, and the one promoted
+            assert sorted(s for s, _, _ in after.values()) == ["declined"] + ["invited"] * 5
             wait_until(lambda: len(_requests_to(smtp, WAITING[0])) == 1, 30, "one invitation")
             time.sleep(2)
             assert len(_requests_to(smtp, WAITING[0])) == 1
         finally:
             c.stop()
+
+
+def test_a_poll_waits_with_idle_and_reads_what_arrives(tmp_path: Path) -> None:
+    """With IDLE, a message that arrives while the poll waits is read by that same poll."""
+    import threading
+
+    from flask_migrate import upgrade
+
+    from server import create_app
+    from server.replies import mailbox
+
+    with imap_server() as imap:
+        app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": SECRET, "TESTING": True,
+                          "DATABASE_URL": f"sqlite:///{tmp_path / 'idle.sqlite3'}"})
+        with app.app_context():
+            upgrade()
+        imap.append(raw("no_calendar"))
+        result: dict[str, int] = {}
+
+        def poll() -> None:
+            with app.app_context():
+                result.update(mailbox.read_imap(imap.url, idle_seconds=8))
+
+        thread = threading.Thread(target=poll)
+        started = time.monotonic()
+        thread.start()
+        time.sleep(2)
+        imap.append(raw("unknown_uid"))
+        arrived = time.monotonic()
+        wait_until(lambda: len(replies(app)) == 2, 5, "the message that arrived during IDLE is read")
+        read_after = time.monotonic() - arrived
+        thread.join(timeout=15)
+        assert result == {"rejected": 2}
+        assert read_after < 3  # at once, not at the next poll
+        assert time.monotonic() - started < 12  # the wait is bounded
+        assert all(b"$ConveneRead" in flags for flags in imap.keywords())
 
 
 def _login(base: str, log: Path) -> requests.Session:
