@@ -180,3 +180,17 @@ def test_inbox_folder_of_the_embedded_default(app: Flask, meeting: dict[str, int
     reason = (inbox / "rejected" / "wrong_sender.eml.reason.txt").read_text()
     assert "not from the invitee's address" in reason
     assert (inbox / "rejected" / "wrong_sender.eml").exists() and not list(inbox.glob("*.eml"))
+
+
+def test_erasure_forgets_the_sender_of_answers(app: Flask, meeting: dict[str, int]) -> None:
+    from server.applications import operations
+    from server.extensions import db
+    from server.models import Application, InboundReply
+
+    assert process(app, raw("google_accepted")).outcome == "applied"
+    with app.test_request_context():
+        operations.erase(db.session.get(Application, meeting[DILNOZA]))
+    with app.app_context():
+        [row] = db.session.scalars(select(InboundReply)).all()
+        assert (row.sender, row.subject, row.application_id) == (None, None, meeting[DILNOZA])
+        assert row.outcome == "applied"  # the count stays, the person goes
