@@ -230,9 +230,14 @@ def _event_of(cal: Calendar) -> Any:
     uids = {str(e.get("UID", "")).strip() for e in events}
     if len(uids) != 1 or "" in uids:
         raise Refused(N_("The calendar does not name exactly one meeting (UID)."))
-    # An answer to a series may carry one VEVENT per occurrence; the master has no RECURRENCE-ID.
+    # An answer to the series has a master (no RECURRENCE-ID), possibly with overrides. An
+    # answer for one morning only must not accept or decline the whole meeting.
     masters = [e for e in events if e.get("RECURRENCE-ID") is None]
-    return (masters or events)[0]
+    if not masters:
+        when = str(events[0].get("RECURRENCE-ID").to_ical().decode())[:40]
+        raise Refused(N_("An answer for one morning only (RECURRENCE-ID %(when)s) is not applied "
+                         "to the whole meeting."), when=when)
+    return masters[0]
 
 
 def _sequence(event: Any) -> int:

@@ -1,11 +1,14 @@
 """Where answers are read from: the IMAP mailbox in ``INBOX_URL``, or ``instance/inbox/``.
 
-IMAP (``imaps://user:password@host[:port]/FOLDER``, or ``imap://`` on a trusted network):
-messages we have not read carry no ``$ConveneRead`` keyword; each is fetched with
-``BODY.PEEK[]`` (so a person reading the mailbox still sees it unread), processed, then
-marked. A worker killed between the two leaves it unmarked; the next poll reads it again and
-the database (unique Message-ID) says it was done. When the server offers IDLE, the poll then
-waits up to ``INBOX_IDLE_SECONDS`` for new mail and reads it at once.
+IMAP (``imaps://user:password@host[:port]/FOLDER``, or ``imap://`` on a trusted network;
+percent-encode an ``@`` in the user name): messages we have not read carry no
+``$ConveneRead`` keyword; each is fetched with ``BODY.PEEK[]`` (so a person reading the
+mailbox still sees it unread), processed, then marked. A server that allows no keywords of
+our own (Exchange) gets ``\\Seen`` instead: then keep the mailbox for Convene alone.
+A worker killed between processing and marking leaves the message unmarked; the next poll
+reads it again and the database (unique Message-ID) says it was done. When the server
+offers IDLE, the poll then waits up to ``INBOX_IDLE_SECONDS`` for new mail and reads it at
+once.
 
 Folder (the embedded default, the mirror of ``instance/outbox/``): each ``*.eml`` file is
 processed and moved to ``done/`` or ``rejected/`` (with ``NAME.eml.reason.txt`` beside it).
@@ -103,9 +106,17 @@ def _was_rejected(reply_id: int | None) -> bool:
 # ----------------------------------------------------------------------------- IMAP
 
 
+def read_marker(permanent_flags: Any) -> bytes:
+    """Our own keyword where the folder allows new keywords (``\\*`` among PERMANENTFLAGS);
+    otherwise (Exchange, for one) the standard ``\\Seen``."""
+    flags = {bytes(f) if isinstance(f, bytes) else str(f).encode() for f in permanent_flags or ()}
+    return READ_FLAG if b"\\*" in flags else b"\\Seen"
+
+
 @contextmanager
 def imap_session(url: str) -> Iterator[Any]:
-    """Log in and select the folder named in the URL (INBOX when none)."""
+    """Log in and select the folder named in the URL (INBOX when none); the client's
+    ``convene_marker`` is the flag that marks a message as read by Convene."""
     from imapclient import IMAPClient
 
     parts = urlsplit(url)
@@ -117,7 +128,8 @@ def imap_session(url: str) -> Iterator[Any]:
                         timeout=30)
     try:
         client.login(unquote(parts.username or ""), unquote(parts.password or ""))
-        client.select_folder(unquote(parts.path.strip("/")) or "INBOX")
+        selected = client.select_folder(unquote(parts.path.strip("/")) or "INBOX")
+        client.convene_marker = read_marker(selected.get(b"PERMANENTFLAGS"))
         yield client
     finally:
         try:
@@ -127,7 +139,8 @@ def imap_session(url: str) -> Iterator[Any]:
 
 
 def _read_new(client: Any, counts: dict[str, int]) -> int:
-    uids = client.search(["NOT", "KEYWORD", READ_FLAG.decode()])
+    marker = client.convene_marker
+    uids = client.search(["NOT", "KEYWORD", marker.decode()] if marker == READ_FLAG else ["UNSEEN"])
     for start in range(0, len(uids), BATCH):
         chunk = uids[start:start + BATCH]
         for uid, data in client.fetch(chunk, ["BODY.PEEK[]"]).items():
@@ -138,7 +151,7 @@ def _read_new(client: Any, counts: dict[str, int]) -> int:
             if outcome is None:
                 continue  # left unmarked: the next poll tries it again
             counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
-            client.add_flags([uid], [READ_FLAG])
+            client.add_flags([uid], [marker])
     return len(uids)
 
 

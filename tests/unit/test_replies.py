@@ -128,3 +128,18 @@ def test_any_calendar_text_gives_a_reading_or_a_refusal(text: str) -> None:
         read_itip(data)
     except Refused as refused:
         assert refused.reason
+
+
+def test_an_answer_for_one_morning_only_is_kept_aside() -> None:
+    data = raw("thunderbird_declined").replace(
+        b"RRULE:FREQ=DAILY;COUNT=2\r\n", b"RECURRENCE-ID;TZID=Europe/Brussels:20210526T093000\r\n")
+    with pytest.raises(Refused, match="one morning only"):
+        read_itip(data)
+
+
+def test_the_read_marker_falls_back_to_seen_without_keywords() -> None:
+    from server.replies.mailbox import READ_FLAG, read_marker
+
+    assert read_marker((b"\\Answered", b"\\Seen", b"\\*")) == READ_FLAG
+    assert read_marker((b"\\Answered", b"\\Flagged", b"\\Deleted", b"\\Seen", b"\\Draft")) == b"\\Seen"
+    assert read_marker(None) == b"\\Seen"
