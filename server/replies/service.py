@@ -39,12 +39,26 @@ DUPLICATE = "duplicate"
 _FROM_CALENDAR: contextvars.ContextVar[int | None] = contextvars.ContextVar("reply_for", default=None)
 
 
+# The applications feature's public functions, imported in these two places only. After the
+# split of server/applications: respond and decide live in lifecycle.py, waitlist_offer in
+# waitlist.py (whose seat_freed(event) is exactly _promote_one).
 def _respond(application: Application, response: str) -> Application:
-    # The personal page's own function. After the lead's split of server/applications it
-    # lives in server/applications/lifecycle.py; only this import needs re-pointing.
+    """The personal page's own accept/decline."""
     from server.applications import operations
 
     return operations.respond(application, response)
+
+
+def _promote_one(event: Event) -> None:
+    """What the applications feature does when a seat is freed: invite the best wait-listed
+    person, when the event says so and a seat is free (so it never promotes twice)."""
+    from server.applications import operations
+
+    if not event.auto_promote_waitlist:
+        return
+    _, pick = operations.waitlist_offer(event)
+    if pick is not None:
+        operations.decide(pick, "invite")
 
 
 @dataclass(frozen=True)
@@ -237,12 +251,8 @@ def finish_promotion(row: InboundReply) -> None:
     if claimed != 1:
         return
     event = db.session.get(Event, row.event_id)
-    if event is not None and event.auto_promote_waitlist:
-        from server.applications import operations  # after the split: server.applications.lifecycle
-
-        _, pick = operations.waitlist_offer(event)
-        if pick is not None:
-            operations.decide(pick, "invite")
+    if event is not None:
+        _promote_one(event)
     db.session.execute(update(InboundReply).where(InboundReply.id == row.id).values(promotion_due_at=None))
     db.session.commit()
 
