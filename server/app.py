@@ -23,6 +23,7 @@ def _config_from(settings: Settings) -> dict[str, Any]:
         "REDIS_URL": settings.REDIS_URL,
         "MAIL_URL": settings.MAIL_URL,
         "MAIL_FROM": settings.MAIL_FROM,
+        "INBOX_URL": settings.INBOX_URL,
         "OUTBOX_PATH": str(settings.instance_path / "outbox"),
         "CELERY_BROKER_URL": settings.broker_url,
         "SOCKETIO_ASYNC_MODE": settings.SOCKETIO_ASYNC_MODE,
@@ -166,4 +167,5 @@ FEATURES: list[str] = [
     "server.frontend",
     "server.breakouts",
     "server.report",
+    "server.replies",
 ]

@@ -101,6 +101,23 @@ class Settings(BaseSettings):
         default=8, description="Retries after temporary SMTP failures before a mail is marked failed."
     )
 
+    INBOX_URL: str | None = Field(
+        default=None,
+        description="Mailbox that receives the calendars' answers to invitations: "
+        "imaps://user:password@host[:port]/FOLDER (imap:// on a trusted network). "
+        "Default: .eml files dropped into instance/inbox/.",
+    )
+    INBOX_IDLE_SECONDS: int = Field(
+        default=10, ge=0, le=600,
+        description="After reading the mailbox, how long a poll waits with IMAP IDLE for new answers "
+        "(when the server offers IDLE); 0 turns the wait off.",
+    )
+    INBOX_LEASE: int = Field(
+        default=120, ge=1,
+        description="Seconds after which a wait-list promotion left unfinished by a dead worker "
+        "is completed by the next poll.",
+    )
+
     @property
     def instance_path(self) -> Path:
         return Path(self.INSTANCE_PATH)

@@ -67,5 +67,8 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # applications of non-participants, erased once the meeting's retention period has passed
     # beat's heartbeat: a worker records the tick, /readyz and `convene doctor` read its age
     "beat-tick": {"task": "worker.tasks.beat_tick", "schedule": 30.0},
+    # answers to invitations: the IMAP mailbox (INBOX_URL, with a bounded IDLE wait) or
+    # instance/inbox/; every 15 s so a file dropped in the folder is read within 30 s
+    "read-replies": {"task": "worker.tasks.read_replies", "schedule": 15.0},
     "erase-expired-applications": {"task": "worker.tasks.erase_expired_applications", "schedule": 24 * 3600.0},
 }

@@ -61,3 +61,12 @@ def beat_tick() -> None:
     from server import health
 
     health.record_tick()
+
+
+@shared_task(bind=True, name="worker.tasks.read_replies")
+def read_replies(self: Any) -> dict[str, int]:
+    """Read the calendars' answers (beat: every 15 s). In-process (the embedded beat thread)
+    there is no IDLE wait: the thread also runs every other periodic job."""
+    from server.replies import mailbox
+
+    return mailbox.poll(idle_seconds=0 if self.request.is_eager else None)

@@ -24,6 +24,7 @@ def event_links(slug: str) -> list[tuple[str, str]]:
             ("Applications", _url("applications_organise.table", slug=slug)),
             ("Selection", _url("applications_organise.selection", slug=slug)),
             ("Mail", _url("invitations.mail_page", slug=slug)),
+            ("Answers", _url("replies.replies_page", slug=slug)),
             ("Agenda", _url("frontend_organise.agenda", slug=slug)),
             ("Break-out rounds", f"/organise/{slug}/rounds"),
         ]

@@ -17,6 +17,7 @@ from server.models.live import (
     SpeakerQueueRow,
 )
 from server.models.mail import MailStatus, OutboundMail, ScheduledJob
+from server.models.replies import InboundReply
 
 __all__ = [
     "AgendaDay",
@@ -28,6 +29,7 @@ __all__ = [
     "BreakoutRound",
     "CalendarInvitation",
     "Event",
+    "InboundReply",
     "LiveStateRow",
     "LoginSession",
     "MailStatus",

@@ -37,5 +37,12 @@ class CalendarInvitation(db.Model):  # type: ignore[name-defined,misc]
     # Salts for HMAC(SECRET_KEY, ...) derived secrets; the hashes live on the application.
     link_salt: Mapped[str | None] = mapped_column(String(64))
     feed_salt: Mapped[str | None] = mapped_column(String(64))
+    # The invitee's latest answer (accepted | declined | tentative), where it came from
+    # (calendar | personal-page), when, and which SEQUENCE it answered (calendar only).
+    # Tentative lives only here: it is not an application status.
+    answer: Mapped[str | None] = mapped_column(String(20))
+    answer_source: Mapped[str | None] = mapped_column(String(20))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answer_sequence: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -1,0 +1,196 @@
+"""Calendar answers through the app with in-process tasks: each client's reply changes the
+right participant as the personal page would; refused ones change nothing and are listed
+with the reason; a message read twice counts once; older SEQUENCEs ask again; REFRESH and
+COUNTER; the inbox folder of the embedded default."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from tests.support.api import ApiActor
+from tests.support.applications import mails
+from tests.support.replies import PEOPLE, WAITING, prepare_meeting, raw, replies, states, with_sequence
+
+ANNA, PETR, DILNOZA, JAN, MARIE = (p[0] for p in PEOPLE.values())
+
+
+def process(app: Flask, data: bytes) -> Any:
+    from server.replies import service
+
+    with app.test_request_context():
+        return service.process(data, "imap")
+
+
+@pytest.fixture
+def meeting(app: Flask, reference_event: str) -> dict[str, int]:
+    return prepare_meeting(app, reference_event)
+
+
+def test_each_clients_answer_changes_its_participant(app: Flask, meeting: dict[str, int]) -> None:
+    for name in PEOPLE:
+        assert process(app, raw(name)).outcome in ("applied", "tentative"), name
+    after = states(app, meeting)
+    assert after[ANNA] == ("accepted", "accepted", "calendar")          # Outlook, From in other casing
+    assert after[PETR] == ("declined", "declined", "calendar")          # Outlook RU, windows-1251
+    assert after[DILNOZA] == ("accepted", "accepted", "calendar")       # Google, invite.ics
+    assert after[JAN] == ("invited", "tentative", "calendar")           # Apple: tentative is no status
+    assert after[MARIE] == ("declined", "declined", "calendar")         # Thunderbird
+    # two seats freed, one wait-listed person: promoted once, and invited by calendar
+    assert after[WAITING[0]][0] == "invited"
+    invitations = [m for m in mails(app, "invitation") if m["to"] == WAITING[0]]
+    assert len(invitations) == 1
+
+
+def test_refused_messages_change_nothing_and_are_listed(app: Flask, meeting: dict[str, int],
+                                                        organiser: ApiActor, anonymous: ApiActor,
+                                                        reference_event: str) -> None:
+    before = states(app, meeting)
+    outcomes = {name: process(app, raw(name)) for name in
+                ("wrong_sender", "unknown_uid", "malformed", "no_calendar")}
+    assert {o.outcome for o in outcomes.values()} == {"rejected"}
+    assert "not from the invitee's address" in outcomes["wrong_sender"].reason
+    assert "No meeting has the UID" in outcomes["unknown_uid"].reason
+    assert "cannot be read" in outcomes["malformed"].reason
+    assert "carries no calendar" in outcomes["no_calendar"].reason
+    assert states(app, meeting) == before
+    body = organiser.get(f"/api/events/{reference_event}/replies").get_json()
+    listed = {r["sender"]: r for r in body["replies"]}
+    assert listed["assistant@example.org"]["outcome"] == "rejected"
+    assert listed["assistant@example.org"]["reason"] == outcomes["wrong_sender"].reason
+    assert {r["outcome"] for r in body["replies"]} == {"rejected"} and len(body["replies"]) == 4
+    page = organiser.get(f"/organise/{reference_event}/replies")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert outcomes["wrong_sender"].reason.replace("'", "&#39;") in html
+    assert anonymous.get(f"/api/events/{reference_event}/replies").status_code in (401, 403)
+    assert anonymous.get(f"/organise/{reference_event}/replies").status_code in (302, 401, 403)
+
+
+def test_the_same_answer_twice_counts_once(app: Flask, meeting: dict[str, int]) -> None:
+    assert process(app, raw("thunderbird_declined")).outcome == "applied"
+    assert process(app, raw("thunderbird_declined")).outcome == "duplicate"
+    assert states(app, meeting)[MARIE][0] == "declined"
+    assert states(app, meeting)[WAITING[0]][0] == "invited"
+    assert len(replies(app)) == 1
+    assert len([m for m in mails(app, "invitation") if m["to"] == WAITING[0]]) == 1
+
+
+def _sent_calendar(app: Flask, kind: str) -> str:
+    """The calendar of the one message of ``kind`` as it reached the outbox folder."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    from server.extensions import db
+    from server.models import OutboundMail
+
+    with app.app_context():
+        mail = db.session.scalars(select(OutboundMail).where(OutboundMail.kind == kind)).one()
+        assert mail.status == "sent", mail.last_error
+        message_id = mail.message_id
+    for path in (Path(app.instance_path) / "outbox").glob("*.eml"):
+        message = message_from_bytes(path.read_bytes(), policy=default)
+        if message["Message-ID"] == message_id:
+            part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+            return str(part.get_content()).replace("\r\n ", "")
+    raise AssertionError(f"{message_id} is not in the outbox")
+
+
+def _move_second_morning(organiser: ApiActor, slug: str) -> None:
+    days = organiser.get(f"/api/events/{slug}/agenda").get_json()["days"]
+    response = organiser.patch(f"/api/events/{slug}/agenda/days/{days[1]['id']}", json={"end": "13:00"})
+    assert response.status_code == 200, response.get_json()
+
+
+def test_a_yes_to_an_older_sequence_asks_again(app: Flask, meeting: dict[str, int],
+                                                organiser: ApiActor, reference_event: str) -> None:
+    _move_second_morning(organiser, reference_event)  # everyone's SEQUENCE is 1 now
+    outcome = process(app, raw("thunderbird_accepted"))  # answers SEQUENCE 0
+    assert outcome.outcome == "asked-again"
+    assert states(app, meeting)[MARIE] == ("invited", None, None)
+    calendar = _sent_calendar(app, "invitation_refresh")
+    assert "METHOD:REQUEST" in calendar and "SEQUENCE:1" in calendar and MARIE in calendar.lower()
+    # ... the current version is accepted; a no to the old one is a no
+    assert process(app, with_sequence("thunderbird_accepted", 1)).outcome == "applied"
+    assert states(app, meeting)[MARIE][0] == "accepted"
+    assert process(app, with_sequence("thunderbird_accepted", 2)).outcome == "rejected"
+    assert process(app, raw("thunderbird_declined")).outcome == "applied"
+    assert states(app, meeting)[MARIE][0] == "declined"
+
+
+def test_refresh_resends_the_request_and_counter_is_only_shown(app: Flask, meeting: dict[str, int],
+                                                              organiser: ApiActor,
+                                                              reference_event: str) -> None:
+    before = states(app, meeting)
+    assert process(app, raw("rfc5546_refresh")).outcome == "refreshed"
+    [copy] = mails(app, "invitation_refresh")
+    assert copy["to"] == ANNA
+    calendar = _sent_calendar(app, "invitation_refresh")
+    assert "METHOD:REQUEST" in calendar and "SEQUENCE:0" in calendar
+    assert process(app, raw("rfc5546_counter")).outcome == "counter"
+    assert states(app, meeting) == before
+    listed = organiser.get(f"/api/events/{reference_event}/replies").get_json()["replies"]
+    [counter] = [r for r in listed if r["outcome"] == "counter"]
+    assert counter["proposed_start"].startswith("2021-05-25T08:00:00")
+    assert "Tashkent" in counter["comment"]
+    html = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
+    assert "not applied" in html and "Tashkent" in html
+
+
+def test_personal_page_answers_show_their_source(app: Flask, meeting: dict[str, int],
+                                                 organiser: ApiActor, reference_event: str) -> None:
+    from server.applications import lifecycle
+    from server.extensions import db
+    from server.models import Application
+
+    with app.test_request_context():
+        lifecycle.respond(db.session.get(Application, meeting[ANNA]), "accept")
+    assert states(app, meeting)[ANNA] == ("accepted", "accepted", "personal-page")
+    process(app, raw("google_accepted"))
+    answers = {a["application_id"]: a for a in
+               organiser.get(f"/api/events/{reference_event}/replies").get_json()["answers"]}
+    assert answers[meeting[ANNA]]["source"] == "personal-page" and answers[meeting[ANNA]]["answered_at"]
+    assert answers[meeting[DILNOZA]]["source"] == "calendar"
+    process(app, raw("apple_tentative"))
+    html = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
+    rows = {m.group(1): m.group(2) for m in re.finditer(r'<tr data-application="(\d+)">(.*?)</tr>', html, re.S)}
+    assert "personal page" in rows[str(meeting[ANNA])] and "Europe/Brussels" in rows[str(meeting[ANNA])]
+    assert "calendar" in rows[str(meeting[DILNOZA])]
+    assert '<td class="answer">tentative</td>' in rows[str(meeting[JAN])]
+    assert '<td class="status">invited</td>' in rows[str(meeting[JAN])]
+
+
+def test_inbox_folder_of_the_embedded_default(app: Flask, meeting: dict[str, int]) -> None:
+    inbox = Path(app.instance_path) / "inbox"
+    inbox.mkdir()
+    for name in ("outlook_accepted", "apple_tentative", "wrong_sender"):
+        (inbox / f"{name}.eml").write_bytes(raw(name))
+    from server.dispatch import send_now
+
+    with app.app_context():
+        send_now("worker.tasks.read_replies")  # what the embedded beat thread runs
+    assert states(app, meeting)[ANNA][0] == "accepted"
+    assert states(app, meeting)[JAN][1] == "tentative"
+    assert sorted(p.name for p in (inbox / "done").iterdir()) == ["apple_tentative.eml", "outlook_accepted.eml"]
+    reason = (inbox / "rejected" / "wrong_sender.eml.reason.txt").read_text()
+    assert "not from the invitee's address" in reason
+    assert (inbox / "rejected" / "wrong_sender.eml").exists() and not list(inbox.glob("*.eml"))
+
+
+def test_erasure_forgets_the_sender_of_answers(app: Flask, meeting: dict[str, int]) -> None:
+    from server.applications import erasure
+    from server.extensions import db
+    from server.models import Application, InboundReply
+
+    assert process(app, raw("google_accepted")).outcome == "applied"
+    with app.test_request_context():
+        erasure.erase(db.session.get(Application, meeting[DILNOZA]))
+    with app.app_context():
+        [row] = db.session.scalars(select(InboundReply)).all()
+        assert (row.sender, row.subject, row.application_id) == (None, None, meeting[DILNOZA])
+        assert row.outcome == "applied"  # the count stays, the person goes

@@ -1,0 +1,145 @@
+"""The pure reading and judging of calendar answers (server/core/replies.py), against the
+client-shaped fixtures in tests/fixtures/replies/ and hostile bytes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from server.core.replies import (
+    Action,
+    InviteeState,
+    Refused,
+    envelope,
+    judge,
+    normalise_address,
+    read_itip,
+)
+from tests.support.replies import PEOPLE, UID, raw, with_sequence
+
+EXPECTED = {
+    "outlook_accepted": ("ACCEPTED", "Anna Petrova"),
+    "outlook_declined_windows1251": ("DECLINED", "Иванов, Пётр"),
+    "google_accepted": ("ACCEPTED", "Dilnoza Karimova"),
+    "apple_tentative": ("TENTATIVE", "Jan de Vries"),
+    "thunderbird_declined": ("DECLINED", "Marie Dubois-Lefèvre"),
+}
+
+
+def invited(email: str, sequence: int = 0, method: str = "REQUEST") -> InviteeState:
+    return InviteeState(email=email, sequence=sequence, method=method)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_client_shape_is_read(name: str) -> None:
+    email = PEOPLE[name][0]
+    data = raw(name)
+    env = envelope(data)
+    reply = read_itip(data)
+    assert env.sender == email and env.message_id and env.dedupe_key == f"mid:{env.message_id}"
+    assert reply.method == "REPLY" and reply.uid == UID and reply.sequence == 0
+    [answer] = reply.attendees
+    assert (answer.email, answer.partstat, answer.name) == (email, *EXPECTED[name])
+
+
+def test_verdicts_follow_the_answer() -> None:
+    actions = {name: judge(read_itip(raw(name)), envelope(raw(name)).sender, invited(PEOPLE[name][0])).action
+               for name in EXPECTED}
+    assert actions == {"outlook_accepted": Action.ACCEPT, "outlook_declined_windows1251": Action.DECLINE,
+                       "google_accepted": Action.ACCEPT, "apple_tentative": Action.TENTATIVE,
+                       "thunderbird_declined": Action.DECLINE}
+
+
+def test_sequences_older_newer_and_cancelled() -> None:
+    marie = PEOPLE["thunderbird_declined"][0]
+    yes = read_itip(raw("thunderbird_accepted"))
+    assert judge(yes, marie, invited(marie, sequence=2)).action is Action.ASK_AGAIN
+    assert judge(read_itip(raw("thunderbird_declined")), marie, invited(marie, 2)).action is Action.DECLINE
+    with pytest.raises(Refused, match="never sent"):
+        judge(read_itip(with_sequence("thunderbird_accepted", 3)), marie, invited(marie, 2))
+    with pytest.raises(Refused, match="cancelled"):
+        judge(yes, marie, invited(marie, 2, method="CANCEL"))
+
+
+def test_only_the_invitee_answers_for_themselves() -> None:
+    data = raw("wrong_sender")
+    anna = "anna.petrova@example.org"
+    with pytest.raises(Refused, match="not from the invitee's address"):
+        judge(read_itip(data), envelope(data).sender, invited(anna))
+    with pytest.raises(Refused, match="No ATTENDEE"):
+        judge(read_itip(data), anna, invited("someone.else@example.org"))
+
+
+def test_refresh_and_counter() -> None:
+    refresh = read_itip(raw("rfc5546_refresh"))
+    assert judge(refresh, "anna.petrova@example.org", invited("Anna.Petrova@example.org")).action is Action.REFRESH
+    counter = read_itip(raw("rfc5546_counter"))
+    assert counter.proposed_start == datetime(2021, 5, 25, 8, 0, tzinfo=UTC)
+    assert counter.proposed_end == datetime(2021, 5, 25, 11, 0, tzinfo=UTC)
+    assert "Tashkent" in counter.comment
+    assert judge(counter, "dilnoza.karimova@gmail.com",
+                 invited("dilnoza.karimova@gmail.com")).action is Action.COUNTER
+
+
+@pytest.mark.parametrize(("name", "reason"), [
+    ("malformed", "cannot be read"), ("no_calendar", "carries no calendar"),
+])
+def test_unreadable_messages_are_refused_with_a_reason(name: str, reason: str) -> None:
+    with pytest.raises(Refused, match=reason):
+        read_itip(raw(name))
+    assert envelope(raw(name)).sender == "anna.petrova@example.org"
+
+
+def test_a_message_without_message_id_is_keyed_by_its_bytes() -> None:
+    data = raw("no_calendar").replace(b"Message-ID: <thanks-1@example.org>\r\n", b"")
+    assert envelope(data).dedupe_key.startswith("sha256:")
+    assert envelope(data).dedupe_key == envelope(data).dedupe_key
+    assert envelope(data + b"x").dedupe_key != envelope(data).dedupe_key
+
+
+def test_addresses_are_normalised() -> None:
+    assert normalise_address("MAILTO:Ana@Example.ORG") == "ana@example.org"
+    assert normalise_address("mailto:ana@example.org") == "ana@example.org"
+    assert normalise_address('"Ana, B" <Ana@Example.org>') == "ana@example.org"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2000))
+def test_any_bytes_give_an_envelope_or_a_refusal(data: bytes) -> None:
+    env = envelope(data)
+    assert env.dedupe_key
+    try:
+        reply = read_itip(data)
+    except Refused as refused:
+        assert refused.reason
+    else:
+        assert reply.method in ("REPLY", "REFRESH", "COUNTER")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=400))
+def test_any_calendar_text_gives_a_reading_or_a_refusal(text: str) -> None:
+    data = ("From: a@b.c\r\nContent-Type: text/calendar; method=REPLY; charset=utf-8\r\n\r\n"
+            "BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\n" + text + "\r\nEND:VCALENDAR\r\n").encode()
+    try:
+        read_itip(data)
+    except Refused as refused:
+        assert refused.reason
+
+
+def test_an_answer_for_one_morning_only_is_kept_aside() -> None:
+    data = raw("thunderbird_declined").replace(
+        b"RRULE:FREQ=DAILY;COUNT=2\r\n", b"RECURRENCE-ID;TZID=Europe/Brussels:20210526T093000\r\n")
+    with pytest.raises(Refused, match="one morning only"):
+        read_itip(data)
+
+
+def test_the_read_marker_falls_back_to_seen_without_keywords() -> None:
+    from server.replies.mailbox import READ_FLAG, read_marker
+
+    assert read_marker((b"\\Answered", b"\\Seen", b"\\*")) == READ_FLAG
+    assert read_marker((b"\\Answered", b"\\Flagged", b"\\Deleted", b"\\Seen", b"\\Draft")) == b"\\Seen"
+    assert read_marker(None) == b"\\Seen"
