@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from server.core.vocab import UnknownCountry, normalise_country
 
@@ -18,8 +19,8 @@ class Strict(BaseModel):
 def _country(value: str) -> str:
     try:
         return normalise_country(value)
-    except UnknownCountry as exc:
-        raise ValueError(str(exc)) from None
+    except UnknownCountry:
+        raise PydanticCustomError("unknown_country", "not an ISO 3166-1 alpha-2 country code") from None
 
 
 CountryCode = Annotated[

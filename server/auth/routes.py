@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from pydantic import BaseModel, ConfigDict, Field
@@ -44,7 +45,7 @@ def login() -> Any:
     if request.method == "POST":
         user = authenticate(request.form.get("email", ""), request.form.get("password", ""))
         if user is None:
-            flash("That email and password do not match an account.", "error")
+            flash(_("That email and password do not match an account."), "error")
             return render_template("login.html", email=request.form.get("email", "")), 401
         login_user(user, remember=bool(request.form.get("remember")))
         return redirect(_safe_next(request.args.get("next")))
@@ -55,7 +56,7 @@ def login() -> Any:
 @login_required
 def logout() -> Any:
     logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("pages.home"))
 
 
@@ -80,7 +81,7 @@ def api_login() -> Any:
     data = parse_json(SessionIn)
     user = authenticate(data.email, data.password)
     if user is None:
-        raise Problem(401, "Login failed", [("password", "email and password do not match")])
+        raise Problem(401, _("Login failed"), [("password", _("The email and password do not match an account."))])
     login_user(user)
     return jsonify(email=user.email, role=user.role, csrf_token=generate_csrf())
 
@@ -89,7 +90,7 @@ def api_login() -> Any:
 @documented("Who is logged in, and a CSRF token", responses={200: SessionOut}, tags=("auth",))
 def api_whoami() -> Any:
     if not current_user.is_authenticated:
-        raise Problem(401, "Login required", [("session", "not logged in")])
+        raise Problem(401, _("Login required"), [("session", _("Log in first."))])
     return jsonify(email=current_user.email, role=current_user.role, csrf_token=generate_csrf())
 
 
