@@ -45,8 +45,9 @@ def invalid(field: str, reason: str, status: int = 422) -> Problem:
 
 
 def not_found(what: str = "resource") -> Problem:
-    del what  # the URL says what was asked for; the page says, in the reader's language, that it is not there
-    return Problem(404, _("Not found"))
+    """A 404 that says what is missing, in the reader's language."""
+    title = reasons.NOT_FOUND.get(what)
+    return Problem(404, _(title) if title else _("Not found"))
 
 
 def validation_problem(exc: ValidationError) -> Problem:

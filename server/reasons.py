@@ -77,6 +77,18 @@ FIELD_SENTENCES: dict[tuple[str, str], str] = {
     ("region_max", "enum"): N_("Use one of the regions: eu, other_europe, central_asia, other."),
 }
 
+# What a 404 says for each kind of thing not found (server.problems.not_found).
+NOT_FOUND: dict[str, str] = {
+    "event": N_("No such event"),
+    "agenda day": N_("No such agenda day"),
+    "agenda item": N_("No such agenda item"),
+    "application": N_("No such application"),
+    "break-out round": N_("No such break-out round"),
+    "mail": N_("No such mail"),
+    "participant": N_("No such participant"),
+    "personal link": N_("This personal link does not work (any more)"),
+}
+
 HTTP_TITLES: dict[int, str] = {
     400: N_("Bad request"),
     401: N_("Login required"),

@@ -8,8 +8,10 @@ with ``flask_babel.force_locale`` / ``server.i18n.recipient_locale`` while rende
     span(start, end, zone)                      "09:30–12:30"
     place(zone)                                  "Brussels" / "Брюссель"
     event_and_own(start, end, event_zone, own)   "09:30–12:30 Brussels (13:30–16:30 in Almaty)"
-    day(instant, zone)                           "Tuesday 25 May 2021" / "вторник, 25 мая 2021 г."
-    day_and_time(instant, zone)                  "Tuesday 25 May 2021, 23:59"
+    clock(instant, zone)                         "09:30"
+    day(instant_or_date, zone)                   "Tuesday 25 May 2021" / "вторник, 25 мая 2021 г."
+    short_day(instant_or_date, zone)             "25 May 2021" / "25 мая 2021 г."
+    day_and_time(instant, zone, seconds=False)   "Tuesday 25 May 2021, 23:59"
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from flask_babel import gettext as _
 from server.i18n import DEFAULT_LANGUAGE, current_language
 
 CLOCK = "HH:mm"  # 24-hour in English and Russian alike; see the module docstring
+# Date patterns where CLDR's default is not ours: British English ("Tuesday 25 May 2021"), as the pages are.
+DAY_PATTERNS = {"en": "EEEE d MMMM y"}
+SHORT_DAY_PATTERNS = {"en": "d MMMM y"}
 
 
 def _language(language: str | None) -> str:
@@ -73,19 +78,21 @@ def _same_clock(instant: datetime, a: ZoneInfo, b: ZoneInfo) -> bool:
 
 
 def day(value: datetime | date, zone: tzinfo | None = None, language: str | None = None) -> str:
-    """The date in words for the language ("Tuesday, May 25, 2021" / "вторник, 25 мая 2021 г.")."""
+    """The date in words for the language ("Tuesday 25 May 2021" / "вторник, 25 мая 2021 г.")."""
     local = value.astimezone(zone).date() if isinstance(value, datetime) and zone else value
-    return str(format_date(local, "full", locale=_language(language)))
+    lang = _language(language)
+    return str(format_date(local, DAY_PATTERNS.get(lang, "full"), locale=lang))
 
 
 def short_day(value: datetime | date, zone: tzinfo | None = None, language: str | None = None) -> str:
     """The date without the weekday ("25 May 2021" / "25 мая 2021 г.")."""
     local = value.astimezone(zone).date() if isinstance(value, datetime) and zone else value
-    return str(format_date(local, "long", locale=_language(language)))
+    lang = _language(language)
+    return str(format_date(local, SHORT_DAY_PATTERNS.get(lang, "long"), locale=lang))
 
 
 def day_and_time(instant: datetime, zone: tzinfo, language: str | None = None, seconds: bool = False) -> str:
-    """"Wednesday, May 12, 2021, 23:59" in `zone`, 24-hour."""
+    """"Wednesday 12 May 2021, 23:59" in `zone`, 24-hour."""
     lang = _language(language)
     pattern = "HH:mm:ss" if seconds else CLOCK
     return f"{day(instant, zone, lang)}, {format_time(instant.astimezone(zone), pattern, locale=lang)}"

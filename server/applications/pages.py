@@ -103,7 +103,7 @@ def apply_form(slug: str) -> Any:
     try:
         deadline.check_call_open(event, clock.now())
         data = validate(schemas.ApplicationIn, form_data(request.form))
-        _, link = lifecycle.submit(event, data)
+        _application, link = lifecycle.submit(event, data)
     except Problem as problem:
         if problem.status not in (403, 409, 422):
             raise

@@ -112,7 +112,7 @@ def _errors(exc: ValidationError | Problem) -> dict[str, str]:
         root = field.split(".")[0] or "title"
         detail = field.split(".", 1)[1] if "." in field else ""
         if root == "speakers" and detail:
-            index, _, sub = detail.partition(".")
+            index, _dot, sub = detail.partition(".")
             reason = f"line {int(index) + 1}{' ' + sub if sub else ''}: {reason}" if index.isdigit() else reason
         if root not in LABELS:
             root = "title"
