@@ -32,7 +32,12 @@ def known(code: str | None) -> str | None:
 
 
 def select_locale() -> str:
-    """The reader's language: switch, stored choice, Accept-Language, English."""
+    """The reader's language: switch, stored choice, Accept-Language, English. A JSON API call
+    states its language per request, so there Accept-Language comes first."""
+    if request.path.startswith("/api/") and "Accept-Language" in request.headers:
+        asked = request.accept_languages.best_match(LANGUAGES)
+        if asked:
+            return asked
     chosen = known(request.cookies.get(COOKIE))
     if chosen:
         return chosen
