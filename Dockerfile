@@ -10,7 +10,9 @@ COPY server ./server
 COPY worker ./worker
 COPY client ./client
 COPY --from=client /client/node_modules ./client/node_modules
-RUN pip install --no-cache-dir -e . && useradd --create-home convene \
+RUN pip install --no-cache-dir -e . \
+    && python -m babel.messages.frontend compile -d server/translations \
+    && useradd --create-home convene \
     && mkdir -p /var/lib/convene && chown convene /var/lib/convene
 USER convene
 EXPOSE 8000

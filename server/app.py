@@ -71,6 +71,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(_config_from(settings))
     app.config.update({k: v for k, v in overrides.items() if k not in settings_fields})
 
+    from flask_babel import lazy_gettext
+
     from server import models  # noqa: F401  (registers every table)
     from server.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
@@ -82,7 +84,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in as organiser or moderator."
+    login_manager.login_message = lazy_gettext("Please log in as organiser or moderator.")  # type: ignore[assignment]
+
     from server import i18n
 
     babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories=str(TRANSLATIONS))

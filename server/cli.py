@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from server.breakouts.cli import assign_command
+from server.translations_cli import translations_command
 
 
 def _create_app() -> Flask:
@@ -195,6 +196,7 @@ def users_create(role: str, name: str, password: str | None, email: str) -> None
 
 # The break-out engine's CSV command lives beside the engine; it needs no app.
 cli.add_command(assign_command, "assign")
+cli.add_command(translations_command, "translations")
 
 
 def main() -> None:

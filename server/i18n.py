@@ -1,19 +1,137 @@
-"""Which language a request is answered in; the catalogs live in server/translations/."""
+"""Which language a request is answered in; the catalogs live in server/translations/.
+
+The order: the visible switch (a cookie set by ``GET /lang/<code>``) → the person's stored
+choice (a logged-in staff member's ``users.language``; on personal-link pages the application's
+``language``) → ``Accept-Language`` → English.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, request
-from flask_babel import get_locale
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, g, redirect, request
+from flask_babel import force_locale, get_locale, refresh
+from flask_login import current_user
 
 LANGUAGES = ("en", "ru")  # a new language is a new catalog plus its code here
 DEFAULT_LANGUAGE = "en"
+COOKIE = "convene_lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+# Each language named in itself, as the switch shows it.
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
+
+bp = Blueprint("i18n", __name__)
+
+
+def known(code: str | None) -> str | None:
+    """`code` if it is one of ours, else None."""
+    return code if code in LANGUAGES else None
 
 
 def select_locale() -> str:
-    """The reader's language: Accept-Language among ours, else English."""
+    """The reader's language: switch, stored choice, Accept-Language, English. A JSON API call
+    states its language per request, so there Accept-Language comes first."""
+    if request.path.startswith("/api/") and "Accept-Language" in request.headers:
+        asked = request.accept_languages.best_match(LANGUAGES)
+        if asked:
+            return asked
+    chosen = known(request.cookies.get(COOKIE))
+    if chosen:
+        return chosen
+    stored = known(g.get("person_language"))
+    if stored:
+        return stored
+    if current_user and getattr(current_user, "is_authenticated", False):
+        staff = known(getattr(current_user, "language", None))
+        if staff:
+            return staff
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
+def prefer_language(code: str | None) -> None:
+    """Answer this request in a person's stored language (personal-link pages), unless switched."""
+    g.person_language = known(code)
+    refresh()
+
+
+@contextmanager
+def recipient_locale(person: Any) -> Iterator[str]:
+    """Render mails, calendars and texts for `person` (an Application or User) in their language."""
+    code = known(getattr(person, "language", None)) or DEFAULT_LANGUAGE
+    with force_locale(code):
+        yield code
+
+
+def current_language() -> str:
+    """The request's (or forced) language code, one of LANGUAGES."""
+    locale = get_locale()
+    return known(locale.language if locale else None) or DEFAULT_LANGUAGE
+
+
+def safe_next(target: str | None) -> str:
+    """A same-site path to go back to; anything else (another host, a scheme, //) is the home page."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+@bp.get("/lang/<code>")
+def switch(code: str) -> Any:
+    """The visible switch: remember the language in a cookie (and a staff member's account)."""
+    response = redirect(safe_next(request.args.get("next")))
+    language = known(code)
+    if language is None:
+        return response
+    response.set_cookie(COOKIE, language, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+                        secure=request.is_secure)
+    if getattr(current_user, "is_authenticated", False):
+        from server.extensions import db
+
+        current_user.language = language
+        db.session.commit()
+    return response
+
+
+def _switch_links() -> list[tuple[str, str, str, bool]]:
+    """(code, name, url, is_current) for each language, coming back to this page."""
+    here = request.full_path.rstrip("?") if request else "/"
+    current = current_language()
+    return [(code, LANGUAGE_NAMES.get(code, code), f"/lang/{code}?next={_quote(here)}", code == current)
+            for code in LANGUAGES]
+
+
+def _quote(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path, safe="/")
+
+
+def _label(table: dict[str, str], key: str) -> str:
+    from flask_babel import gettext
+
+    label = table.get(key)
+    return gettext(label) if label else key
+
+
 def init_app(app: Flask) -> None:
-    """Templates get `get_locale()` for <html lang> (gettext/_ come with Flask-Babel)."""
-    app.jinja_env.globals["get_locale"] = get_locale
+    """Templates get `get_locale()`, the switch, `localized()`, the scripts' catalog and time words."""
+    from server import i18n_catalog, localize, names, timefmt
+    from server.core.vocab import APPLICATION_STATUS_LABELS, ITEM_KIND_LABELS, PERSONAL_STATUS_TEXT
+
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(
+        get_locale=get_locale, language_links=_switch_links, current_language=current_language,
+        localized=localize.localized, script_catalog=i18n_catalog.script_catalog,
+        clock=timefmt.clock, span=timefmt.span, place=timefmt.place, event_and_own=timefmt.event_and_own,
+        day_name=timefmt.day, short_day=timefmt.short_day, day_and_time=timefmt.day_and_time,
+        language_name=names.language_name,
+        item_kind=lambda kind: _label(ITEM_KIND_LABELS, kind),
+        status_text=lambda status: _label(PERSONAL_STATUS_TEXT, status),
+        status_label=lambda status: _label(APPLICATION_STATUS_LABELS, status),
+    )

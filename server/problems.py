@@ -6,8 +6,11 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
+
+from server import reasons
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -38,28 +41,22 @@ class Problem(Exception):
 
 
 def invalid(field: str, reason: str, status: int = 422) -> Problem:
-    return Problem(status, "Invalid request", [(field, reason)])
+    return Problem(status, _("Invalid request"), [(field, reason)])
 
 
 def not_found(what: str = "resource") -> Problem:
-    return Problem(404, f"No such {what}")
+    """A 404 that says what is missing, in the reader's language."""
+    title = reasons.NOT_FOUND.get(what)
+    return Problem(404, _(title) if title else _("Not found"))
 
 
 def validation_problem(exc: ValidationError) -> Problem:
-    """Turn pydantic's errors into field/reason pairs a person can read."""
+    """Turn pydantic's errors into field/reason pairs a person can read, in their language."""
     errors = []
     for err in exc.errors(include_url=False):
         field = ".".join(str(part) for part in err["loc"]) or "body"
-        if err["type"] == "extra_forbidden":
-            reason = "is not a known field"
-        elif err["type"] == "missing" or (err["type"] == "string_too_short" and err.get("input") == ""):
-            reason = "is required"
-        elif err["type"] == "too_short" and err.get("input") == []:
-            reason = "is required: give at least one"
-        else:
-            reason = str(err["msg"]).removeprefix("Value error, ")
-        errors.append((field, reason))
-    return Problem(422, "Invalid request", errors)
+        errors.append((field, reasons.sentence(err)))
+    return Problem(422, _("Invalid request"), errors)
 
 
 def validate(model: type[M], data: Any) -> M:
@@ -73,12 +70,12 @@ def validate(model: type[M], data: Any) -> M:
 def parse_json(model: type[M], *, partial: bool = False) -> M:
     """Read the request body as `model`, or raise a Problem naming the field."""
     if not request.is_json:
-        raise Problem(415, "Unsupported media type", [("body", "send application/json")])
+        raise Problem(415, _("Unsupported media type"), [("body", _("Send the body as application/json."))])
     data = request.get_json(silent=True)
     if data is None:
-        raise Problem(400, "Malformed JSON", [("body", "is not valid JSON")])
+        raise Problem(400, _("Malformed JSON"), [("body", _("The body is not valid JSON."))])
     if not isinstance(data, dict):
-        raise Problem(400, "Malformed JSON", [("body", "must be a JSON object")])
+        raise Problem(400, _("Malformed JSON"), [("body", _("The body must be a JSON object."))])
     return validate(model, data)
 
 
@@ -102,11 +99,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:
-        problem = Problem(exc.code or 500, exc.name)
+        problem = Problem(exc.code or 500, reasons.http_title(exc.code or 500, exc.name))
         if exc.code == 429:
-            problem = Problem(429, "Too many requests", [("rate", f"limit {exc.description}")])
+            problem = Problem(429, reasons.http_title(429, exc.name), [("rate", _(
+                "You sent too many requests (limit: %(limit)s). Wait a minute and try again.",
+                limit=exc.description))])
         if exc.code == 400 and "CSRF" in (exc.description or ""):
-            problem = Problem(400, "CSRF check failed", [("csrf_token", str(exc.description))])
+            problem = Problem(400, _("The form has expired"), [("csrf_token", _(
+                "This form is too old or came from elsewhere. Reload the page and send it again."))])
         if _wants_json():
             return problem_response(problem)
         return render_template("error.html", problem=problem.to_dict()), problem.status

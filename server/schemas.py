@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from server.core.vocab import UnknownCountry, normalise_country
 
@@ -48,8 +49,8 @@ class Strict(BaseModel):
 def _country(value: str) -> str:
     try:
         return normalise_country(value)
-    except UnknownCountry as exc:
-        raise ValueError(str(exc)) from None
+    except UnknownCountry:
+        raise PydanticCustomError("unknown_country", "not an ISO 3166-1 alpha-2 country code") from None
 
 
 CountryCode = Annotated[

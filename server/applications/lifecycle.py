@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -14,7 +15,9 @@ from server.applications.mails import mail_link_again, mail_received
 from server.applications.status import Change, S, announce, change_status, freed_seats
 from server.applications.waitlist import seat_freed, waitlist_offer
 from server.clock import now
+from server.core.zones import country_zone
 from server.extensions import db
+from server.i18n import current_language
 from server.models import Application, Event
 from server.models.applications import PARTICIPATING
 from server.problems import Problem, invalid
@@ -49,6 +52,11 @@ def _set_answers(application: Application, data: schemas.ApplicationFields) -> N
     application.key_questions = list(data.key_questions)
     application.challenges = data.challenges
     application.share_questions = data.share_questions
+    # Messages in the chosen language (else the page's); times also in their zone (else their country's).
+    if data.language or not application.language:
+        application.language = data.language or current_language()
+    if data.timezone or not application.timezone:
+        application.timezone = data.timezone or country_zone(data.country)
 
 
 def submit(event: Event, data: schemas.ApplicationIn) -> None:
@@ -93,8 +101,8 @@ def edit(application: Application, data: schemas.ApplicationEdit) -> Application
     at = now()
     check_call_open(application.event, at)
     if application.status not in (S.SUBMITTED, S.WITHDRAWN):
-        raise Problem(409, "The application can no longer be changed",
-                      [("status", "the organisers have already decided on it")])
+        raise Problem(409, _("The application can no longer be changed"),
+                      [("status", _("The organisers have already decided on it."))])
     problem = data.role_other_problem()
     if problem:
         raise invalid("role_other", problem)
@@ -110,7 +118,7 @@ def withdraw(application: Application) -> Application:
     if application.status in (S.WITHDRAWN, S.ERASED):
         return application
     if application.status in (S.REJECTED, S.DECLINED):
-        raise Problem(409, "Nothing to withdraw", [("status", "this application is already closed")])
+        raise Problem(409, _("Nothing to withdraw"), [("status", _("This application is already closed."))])
     event = application.event
     changes: list[Change] = []
     change_status(application, S.WITHDRAWN, changes)
@@ -130,13 +138,13 @@ def respond(application: Application, response: str) -> Application:
         if application.status == S.ACCEPTED:
             return application
         if application.status != S.INVITED:
-            raise Problem(409, "No open invitation", [("response", "there is no invitation to accept")])
+            raise Problem(409, _("No open invitation"), [("response", _("There is no invitation to accept."))])
         change_status(application, S.ACCEPTED, changes)
     else:
         if application.status == S.DECLINED:
             return application
         if application.status not in PARTICIPATING:
-            raise Problem(409, "No open invitation", [("response", "there is no invitation to decline")])
+            raise Problem(409, _("No open invitation"), [("response", _("There is no invitation to decline."))])
         change_status(application, S.DECLINED, changes)
     application.responded_at = at
     db.session.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, TypeVar
 
+from flask_babel import gettext as _
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -12,8 +13,11 @@ from pydantic import (
     StrictBool,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from server.core.vocab import Region, Role, WorksWith, normalise_language
+from server.core.zones import zone_names
+from server.i18n import LANGUAGES
 from server.schemas import CountryCode, Strict
 
 M = TypeVar("M", bound=BaseModel)
@@ -39,7 +43,22 @@ HONEYPOT = "website"
 
 
 def _language(value: str) -> str:
-    return normalise_language(value)  # ValueError names the item: languages.<n>
+    try:
+        return normalise_language(value)
+    except ValueError:  # the refusal names the item: languages.<n>
+        raise PydanticCustomError("unknown_language", "not an ISO 639 language") from None
+
+
+def _message_language(value: str) -> str:
+    if value not in LANGUAGES:
+        raise PydanticCustomError("literal_error", "not one of our languages")
+    return value
+
+
+def _timezone(value: str) -> str:
+    if value and value not in zone_names():
+        raise PydanticCustomError("unknown_timezone", "not an IANA time zone")
+    return value
 
 
 Language = Annotated[str, Field(min_length=2, max_length=LIMITS["language"]), AfterValidator(_language)]
@@ -69,6 +88,10 @@ class ApplicationFields(Strict):
     share_questions: Literal["with_name", "anonymous", "no"] = Field(
         "anonymous", description="may your key questions seed the Q&A: with your name, anonymously, or not"
     )
+    language: Annotated[str, Field(max_length=8, description="language of the messages we send: en, ru"),
+                        AfterValidator(_message_language)] | None = None
+    timezone: Annotated[str, Field(max_length=64, description="IANA time zone; empty: the country's"),
+                        AfterValidator(_timezone)] | None = None
 
     @field_validator("languages")
     @classmethod
@@ -83,7 +106,7 @@ class ApplicationFields(Strict):
     def role_other_problem(self) -> str | None:
         """Cross-field rule, checked by the operations so the refusal names role_other."""
         if self.role is Role.OTHER and not self.role_other:
-            return "is required when your role is other: say what it is"
+            return _("Your role is “Other”: say in a few words what it is.")
         return None
 
 
@@ -107,14 +130,14 @@ class ApplicationIn(ApplicationFields):
     @classmethod
     def _consent(cls, value: bool) -> bool:
         if value is not True:
-            raise ValueError("we can only take your application with your consent")
+            raise PydanticCustomError("consent_required", "consent is required")
         return value
 
     @field_validator("website")
     @classmethod
     def _honeypot(cls, value: str) -> str:
         if value:
-            raise ValueError("must be left empty")
+            raise PydanticCustomError("must_be_empty", "must be left empty")
         return value
 
 

@@ -86,7 +86,7 @@ def api_login() -> Any:
     data = parse_json(SessionIn)
     user = authenticate(data.email, data.password)
     if user is None:
-        raise Problem(401, "Login failed", [("password", "email and password do not match")])
+        raise Problem(401, _("Login failed"), [("password", _("The email and password do not match an account."))])
     logins.start(user)
     return remember_device(jsonify(email=user.email, role=user.role, csrf_token=generate_csrf()), user)
 
@@ -95,7 +95,7 @@ def api_login() -> Any:
 @documented("Who is logged in, and a CSRF token", responses={200: SessionOut}, tags=("auth",))
 def api_whoami() -> Any:
     if not current_user.is_authenticated:
-        raise Problem(401, "Login required", [("session", "not logged in")])
+        raise Problem(401, _("Login required"), [("session", _("Log in first."))])
     return jsonify(email=current_user.email, role=current_user.role, csrf_token=generate_csrf())
 
 

@@ -1,6 +1,10 @@
-"""Controlled vocabularies: practitioner roles, role groups, regions, whom people work with.
+"""Controlled vocabularies: practitioner roles, role groups, regions, whom people work with,
+agenda item kinds, application and mail states.
 
-Pure data and lookups; every other module names roles and regions through here.
+Pure data and lookups; every other module names roles and regions through here. Labels are
+plain English msgids marked with ``N_`` (a no-op, so the core stays free of Flask): Babel's
+extractor finds them (``convene translations extract`` passes ``-k N_``) and the edges translate
+them with ``gettext(label)`` when they show them.
 """
 
 from __future__ import annotations
@@ -8,6 +12,11 @@ from __future__ import annotations
 from enum import StrEnum
 
 import pycountry
+
+
+def N_(message: str) -> str:
+    """Mark `message` for translation without translating it (the edge translates)."""
+    return message
 
 
 class Role(StrEnum):
@@ -26,18 +35,18 @@ class Role(StrEnum):
 
 
 ROLE_LABELS: dict[Role, str] = {
-    Role.EXIT_WORKER: "Exit worker",
-    Role.PRISON_OFFICER: "Prison officer",
-    Role.PROBATION_OFFICER: "Probation officer",
-    Role.MENTAL_HEALTH: "Mental-health professional",
-    Role.LEGAL_EXPERT: "Legal expert",
-    Role.POLICE_OFFICER: "Police officer",
-    Role.FAMILY_WORKER: "Family worker",
-    Role.COMMUNITY_WORKER: "Community worker",
-    Role.SOCIAL_WORKER: "Social worker",
-    Role.RESEARCHER: "Researcher",
-    Role.POLICY_MAKER: "Policy maker",
-    Role.OTHER: "Other",
+    Role.EXIT_WORKER: N_("Exit worker"),
+    Role.PRISON_OFFICER: N_("Prison officer"),
+    Role.PROBATION_OFFICER: N_("Probation officer"),
+    Role.MENTAL_HEALTH: N_("Mental-health professional"),
+    Role.LEGAL_EXPERT: N_("Legal expert"),
+    Role.POLICE_OFFICER: N_("Police officer"),
+    Role.FAMILY_WORKER: N_("Family worker"),
+    Role.COMMUNITY_WORKER: N_("Community worker"),
+    Role.SOCIAL_WORKER: N_("Social worker"),
+    Role.RESEARCHER: N_("Researcher"),
+    Role.POLICY_MAKER: N_("Policy maker"),
+    Role.OTHER: N_("Other"),
 }
 
 # Themed break-out rooms ("by role group" mode). Every role belongs to exactly one group;
@@ -56,11 +65,11 @@ ROLE_GROUPS: dict[str, tuple[Role, ...]] = {
 }
 
 ROLE_GROUP_LABELS: dict[str, str] = {
-    "prison_probation": "Prison and probation",
-    "police_legal": "Police and legal",
-    "care_family_community": "Mental health, family and community",
-    "exit_work": "Exit work",
-    "research_policy_other": "Research, policy and other",
+    "prison_probation": N_("Prison and probation"),
+    "police_legal": N_("Police and legal"),
+    "care_family_community": N_("Mental health, family and community"),
+    "exit_work": N_("Exit work"),
+    "research_policy_other": N_("Research, policy and other"),
 }
 
 
@@ -81,10 +90,10 @@ class Region(StrEnum):
 
 
 REGION_LABELS: dict[Region, str] = {
-    Region.EU: "EU member state",
-    Region.OTHER_EUROPE: "Other Europe",
-    Region.CENTRAL_ASIA: "Central Asia",
-    Region.OTHER: "Other",
+    Region.EU: N_("EU member state"),
+    Region.OTHER_EUROPE: N_("Other Europe"),
+    Region.CENTRAL_ASIA: N_("Central Asia"),
+    Region.OTHER: N_("Other"),
 }
 
 EU_MEMBER_STATES = frozenset(
@@ -145,10 +154,10 @@ class WorksWith(StrEnum):
 
 
 WORKS_WITH_LABELS: dict[WorksWith, str] = {
-    WorksWith.RETURNING_FIGHTERS: "Returning foreign terrorist fighters",
-    WorksWith.FAMILIES: "Their families",
-    WorksWith.CHILDREN: "Their children",
-    WorksWith.EXPECT_IN_FUTURE: "Not yet, but I expect to in future",
+    WorksWith.RETURNING_FIGHTERS: N_("Returning foreign terrorist fighters"),
+    WorksWith.FAMILIES: N_("Their families"),
+    WorksWith.CHILDREN: N_("Their children"),
+    WorksWith.EXPECT_IN_FUTURE: N_("Not yet, but I expect to in future"),
 }
 
 
@@ -163,3 +172,47 @@ def normalise_language(code: str) -> str:
     if by_name is not None:
         return str(getattr(by_name, "alpha_2", None) or by_name.alpha_3)
     raise ValueError(f"'{code}' is not an ISO 639 language code")
+
+
+# Agenda item kinds (server.sessions.agenda.ItemKind values) as people read them.
+ITEM_KIND_LABELS: dict[str, str] = {
+    "welcome": N_("Welcome"),
+    "presentation": N_("Presentation"),
+    "qa": N_("Questions and answers"),
+    "breakout": N_("Break-out rooms"),
+    "break": N_("Break"),
+    "feedback": N_("Plenary feedback"),
+    "closing": N_("Closing"),
+}
+
+# Application states (server.models.ApplicationStatus values), as organisers read them ...
+APPLICATION_STATUS_LABELS: dict[str, str] = {
+    "submitted": N_("Submitted"),
+    "invited": N_("Invited"),
+    "accepted": N_("Accepted"),
+    "declined": N_("Declined"),
+    "waitlisted": N_("Wait-listed"),
+    "rejected": N_("Not selected"),
+    "withdrawn": N_("Withdrawn"),
+    "erased": N_("Erased"),
+}
+
+# ... and as the applicant reads them on their personal page.
+PERSONAL_STATUS_TEXT: dict[str, str] = {
+    "submitted": N_("received, waiting for a decision"),
+    "invited": N_("you are invited"),
+    "accepted": N_("you have accepted: you are a participant"),
+    "declined": N_("you have declined the invitation"),
+    "waitlisted": N_("on the wait-list"),
+    "rejected": N_("not selected this time"),
+    "withdrawn": N_("withdrawn"),
+    "erased": N_("erased"),
+}
+
+# Outgoing mail states (server.models.MailStatus values).
+MAIL_STATUS_LABELS: dict[str, str] = {
+    "queued": N_("Queued"),
+    "sending": N_("Sending"),
+    "sent": N_("Sent"),
+    "failed": N_("Failed"),
+}

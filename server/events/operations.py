@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from server.core.timeutil import TimeError, end_of_day, iso_utc, local_to_utc, zone
@@ -48,21 +50,22 @@ def _day_window(day: date, start: time, end: time, tz_name: str, field: str) -> 
     except TimeError as exc:
         raise invalid(field, str(exc)) from None
     if end_at <= start_at:
-        raise invalid(f"{field}.end", "must be after the start")
+        raise invalid(f"{field}.end", _("The end must be after the start."))
     return start_at, end_at
 
 
 def create_event(data: schemas.EventIn) -> Event:
     if db.session.scalar(select(Event.id).where(Event.slug == data.slug)) is not None:
-        raise Problem(409, "Conflict", [("slug", "is already used by another event")])
+        raise Problem(409, _("Conflict"), [("slug", _("Another event already uses this address."))])
     seen: set[date] = set()
     days = []
     for i, d in enumerate(data.days):
         if d.date in seen:
-            raise invalid(f"days.{i}.date", "appears twice")
+            raise invalid(f"days.{i}.date", _("This date appears twice."))
         seen.add(d.date)
         start_at, end_at = _day_window(d.date, d.start, d.end, data.timezone, f"days.{i}")
-        days.append(AgendaDay(date=d.date, title=d.title, starts_at=start_at, ends_at=end_at))
+        days.append(AgendaDay(date=d.date, title=d.title, starts_at=start_at, ends_at=end_at,
+                              translations=merge_texts({}, d.translations)))
     event = Event(
         slug=data.slug,
         title=data.title,
@@ -77,6 +80,7 @@ def create_event(data: schemas.EventIn) -> Event:
         auto_promote_waitlist=data.auto_promote_waitlist,
         video_url=data.video_url,
         calendar_uid=f"{uuid.uuid4()}@convene",
+        translations=merge_texts({}, data.translations),
         days=sorted(days, key=lambda d: d.date),
     )
     db.session.add(event)
@@ -88,21 +92,40 @@ def update_event(event: Event, data: schemas.EventPatch) -> Event:
     changes = data.model_dump(exclude_unset=True)
     for key in ("title", "seats", "organiser_email"):
         if key in changes and changes[key] is None:
-            raise invalid(key, "may not be null")
+            raise invalid(key, _("This field cannot be empty."))
     if "application_deadline" in changes and changes["application_deadline"] is not None:
         changes["application_deadline"] = _instant(
             changes["application_deadline"], event.timezone, "application_deadline"
         )
     status_changed = "status" in changes and changes["status"] != event.status
+    if data.translations is not None:
+        event.translations = merge_texts(event.translations, data.translations)
+    changes.pop("translations", None)
     for key, value in changes.items():
         if value is not None:
             setattr(event, key, str(value) if key == "organiser_email" else value)
     db.session.commit()
     if status_changed:
         meeting_changed.send(event, what="status")
-    elif {"title", "description", "video_url"} & changes.keys():
+    elif {"title", "description", "video_url"} & changes.keys() or data.translations:
         meeting_changed.send(event, what="details")
     return event
+
+
+def merge_texts(old: dict[str, dict[str, str]] | None, new: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """Translations after a change: given texts replace, "" removes, unmentioned ones stay."""
+    merged = {lang: dict(texts) for lang, texts in (old or {}).items()}
+    for lang, texts in new.items():
+        given = texts.model_dump(exclude_none=True) if hasattr(texts, "model_dump") else dict(texts)
+        current = merged.setdefault(str(lang), {})
+        for field, text in given.items():
+            if text:
+                current[field] = text
+            else:
+                current.pop(field, None)
+        if not current:
+            del merged[str(lang)]
+    return merged
 
 
 def update_day(event: Event, day_id: int, data: schemas.DayPatch) -> AgendaDay:
@@ -114,7 +137,7 @@ def update_day(event: Event, day_id: int, data: schemas.DayPatch) -> AgendaDay:
     local_end = day.ends_at.astimezone(tz)
     new_date = data.date or day.date
     if new_date != day.date and any(d.date == new_date for d in event.days if d.id != day.id):
-        raise invalid("date", "another agenda day already has this date")
+        raise invalid("date", _("Another agenda day already has this date."))
     start_at, end_at = _day_window(
         new_date, data.start or local_start.time(), data.end or local_end.time(), event.timezone, "day"
     )
@@ -136,6 +159,8 @@ def update_day(event: Event, day_id: int, data: schemas.DayPatch) -> AgendaDay:
     day.date, day.starts_at, day.ends_at = new_date, start_at, end_at
     if data.title is not None:
         day.title = data.title
+    if data.translations is not None:
+        day.translations = merge_texts(day.translations, data.translations)
     for item, s_at, e_at in moved:
         item.starts_at, item.ends_at = s_at, e_at
     db.session.commit()
@@ -146,7 +171,7 @@ def update_day(event: Event, day_id: int, data: schemas.DayPatch) -> AgendaDay:
 
 def _raise_problems(problems: list[AgendaProblem]) -> None:
     if problems:
-        raise Problem(422, "Invalid agenda item", [(p.field, p.reason) for p in problems])
+        raise Problem(422, _("Invalid agenda item"), [(p.field, p.reason) for p in problems])
 
 
 def _place(event: Event, day_date: date, start: time, end: time, item_id: int | None,
@@ -170,6 +195,7 @@ def add_item(event: Event, data: schemas.ItemIn) -> AgendaItem:
     item = AgendaItem(
         day=day, starts_at=start_at, ends_at=end_at, title=data.title, kind=data.kind.value,
         description=data.description, speakers=[s.model_dump() for s in data.speakers],
+        translations=merge_texts({}, data.translations),
     )
     db.session.add(item)
     db.session.commit()
@@ -189,7 +215,7 @@ def update_item(event: Event, item_id: int, data: schemas.ItemPatch) -> AgendaIt
     changes = data.model_dump(exclude_unset=True)
     for key in ("day", "start", "end", "title", "kind"):
         if key in changes and changes[key] is None:
-            raise invalid(key, "may not be null")
+            raise invalid(key, _("This field cannot be empty."))
     tz = event.zone
     day, start_at, end_at = _place(
         event,
@@ -208,6 +234,8 @@ def update_item(event: Event, item_id: int, data: schemas.ItemPatch) -> AgendaIt
         item.description = data.description
     if data.speakers is not None:
         item.speakers = [s.model_dump() for s in data.speakers]
+    if data.translations is not None:
+        item.translations = merge_texts(item.translations, data.translations)
     db.session.commit()
     agenda_changed.send(event, item=item)
     return item
@@ -241,6 +269,7 @@ def item_dict(item: AgendaItem, tz_name: str) -> dict[str, Any]:
         "end": end.isoformat(),
         "start_utc": iso_utc(item.starts_at),
         "end_utc": iso_utc(item.ends_at),
+        "translations": item.translations or {},
     }
 
 
@@ -250,6 +279,7 @@ def day_dict(day: AgendaDay, tz_name: str) -> dict[str, Any]:
         "id": day.id,
         "date": day.date.isoformat(),
         "title": day.title,
+        "translations": day.translations or {},
         "start": day.starts_at.astimezone(tz).isoformat(),
         "end": day.ends_at.astimezone(tz).isoformat(),
         "start_utc": iso_utc(day.starts_at),
@@ -285,6 +315,7 @@ def event_dict(event: Event, now: datetime, base_url: str) -> dict[str, Any]:
     return {
         **event_summary_dict(event, now, base_url),
         "description": event.description,
+        "translations": event.translations or {},
         "seats": event.seats,
         "organiser_name": event.organiser_name,
         "days": [day_dict(d, event.timezone) for d in event.days],

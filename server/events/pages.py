@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template, request, url_for
 
+from server import names
 from server.core.timeutil import TimeError, utc_offset_label, zone
-from server.core.vocab import country_name
 from server.events import operations as ops
 from server.models.types import utcnow
 
@@ -35,7 +35,7 @@ def viewer_zone() -> ZoneInfo | None:
 
 @bp.app_template_filter("country")
 def _country(code: str) -> str:
-    return country_name(code)
+    return names.country(code)
 
 
 @bp.app_template_global("local")

@@ -7,8 +7,10 @@ from datetime import date, datetime, time
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, EmailStr, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from server.core.timeutil import TimeError, zone
+from server.i18n import LANGUAGES
 from server.schemas import CountryCode, Strict, WebLink
 from server.sessions.agenda import ItemKind
 
@@ -16,6 +18,28 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$",
                             description="lower-case letters, digits and hyphens")]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(max_length=20000)]
+# A language an organiser may give texts in (server.i18n.LANGUAGES; "" clears a text).
+TextLanguage = Literal[LANGUAGES]  # type: ignore[valid-type]
+
+
+class EventTexts(Strict):
+    """The event's texts in one more language."""
+
+    title: Annotated[str, Field(max_length=300)] | None = None
+    summary: Annotated[str, Field(max_length=600)] | None = None
+    description: LongText | None = None
+
+
+class DayTexts(Strict):
+    title: Annotated[str, Field(max_length=200)] | None = None
+
+
+class ItemTexts(Strict):
+    title: Annotated[str, Field(max_length=200)] | None = None
+    description: LongText | None = None
+
+
+TRANSLATIONS_HELP = 'texts in other languages, e.g. {"ru": {"title": "..."}}; "" removes one'
 
 
 def _date_or_instant(value: object) -> object:
@@ -46,6 +70,7 @@ class ItemIn(Strict):
     kind: ItemKind
     description: LongText = ""
     speakers: Annotated[list[SpeakerIn], Field(max_length=20)] = []
+    translations: dict[TextLanguage, ItemTexts] = Field({}, description=TRANSLATIONS_HELP)
 
 
 class ItemPatch(Strict):
@@ -56,6 +81,7 @@ class ItemPatch(Strict):
     kind: ItemKind | None = None
     description: LongText | None = None
     speakers: Annotated[list[SpeakerIn], Field(max_length=20)] | None = None
+    translations: dict[TextLanguage, ItemTexts] | None = Field(None, description=TRANSLATIONS_HELP)
 
 
 class DayIn(Strict):
@@ -63,6 +89,7 @@ class DayIn(Strict):
     start: time
     end: time
     title: Annotated[str, Field(max_length=200)] = ""
+    translations: dict[TextLanguage, DayTexts] = Field({}, description=TRANSLATIONS_HELP)
 
 
 class EventIn(Strict):
@@ -79,14 +106,15 @@ class EventIn(Strict):
     auto_promote_waitlist: bool = False
     video_url: WebLink = ""
     days: Annotated[list[DayIn], Field(min_length=1, max_length=14)]
+    translations: dict[TextLanguage, EventTexts] = Field({}, description=TRANSLATIONS_HELP)
 
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
         try:
             zone(value)
-        except TimeError as exc:
-            raise ValueError(str(exc)) from None
+        except TimeError:
+            raise PydanticCustomError("unknown_timezone", "not an IANA time zone") from None
         return value
 
 
@@ -103,6 +131,7 @@ class EventPatch(Strict):
     auto_promote_waitlist: bool | None = None
     video_url: WebLink | None = None
     status: Literal["scheduled", "cancelled"] | None = None
+    translations: dict[TextLanguage, EventTexts] | None = Field(None, description=TRANSLATIONS_HELP)
 
 
 class DayPatch(Strict):
@@ -110,6 +139,7 @@ class DayPatch(Strict):
     start: time | None = None
     end: time | None = None
     title: Annotated[str, Field(max_length=200)] | None = None
+    translations: dict[TextLanguage, DayTexts] | None = Field(None, description=TRANSLATIONS_HELP)
 
 
 # ---- responses (documented, not validated on the way out) ----
@@ -134,12 +164,14 @@ class ItemOut(BaseModel):
     end: str
     start_utc: str = Field(description="ISO 8601 in UTC (Z)")
     end_utc: str
+    translations: dict[str, dict[str, str]] = {}
 
 
 class DayOut(BaseModel):
     id: int
     date: dt.date
     title: str
+    translations: dict[str, dict[str, str]] = {}
     start: str
     end: str
     start_utc: str
@@ -168,6 +200,7 @@ class EventSummaryOut(BaseModel):
 
 class EventOut(EventSummaryOut):
     description: str
+    translations: dict[str, dict[str, str]] = {}
     seats: int
     organiser_name: str
     days: list[DayOut]

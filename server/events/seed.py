@@ -10,7 +10,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import select
 
 from server.events import operations as ops
-from server.events import schemas
+from server.events import schemas, seed_ru
 from server.extensions import db
 from server.models import Event
 
@@ -89,10 +89,13 @@ def create_study_visit(slug: str, first_day: date, deadline: date, title: str = 
             organiser_email="coordinator@convene.example",
             days=[
                 schemas.DayIn(date=first_day, start=time(9, 30), end=time(12, 30),
-                              title=f"Day 1 — {first_day:%A %-d %B}"),
+                              title=f"Day 1 — {first_day:%A %-d %B}",
+                              translations={"ru": schemas.DayTexts(title=seed_ru.day_title(1, first_day))}),
                 schemas.DayIn(date=second_day, start=time(9, 30), end=time(12, 30),
-                              title=f"Day 2 — {second_day:%A %-d %B}"),
+                              title=f"Day 2 — {second_day:%A %-d %B}",
+                              translations={"ru": schemas.DayTexts(title=seed_ru.day_title(2, second_day))}),
             ],
+            translations={"ru": schemas.EventTexts(**seed_ru.event_texts(rehearsal=title != TITLE))},
         )
     )
     for day, rows in ((first_day, DAY_ONE), (second_day, DAY_TWO)):
@@ -102,6 +105,7 @@ def create_study_visit(slug: str, first_day: date, deadline: date, title: str = 
                 schemas.ItemIn(
                     day=day, start=_hm(start), end=_hm(end), title=item_title, kind=kind,  # type: ignore[arg-type]
                     description=description,
+                    translations={"ru": schemas.ItemTexts(**seed_ru.item_texts(item_title))},
                     speakers=[schemas.SpeakerIn(name=n, country=c, organisation=o) for n, c, o in speakers],
                 ),
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 
@@ -20,15 +21,15 @@ def event_links(slug: str) -> list[tuple[str, str]]:
     links: list[tuple[str, str | None]] = []
     if organiser:
         links += [
-            ("Dashboard", _url("frontend_organise.dashboard", slug=slug)),
-            ("Applications", _url("applications_organise.table", slug=slug)),
-            ("Selection", _url("applications_organise.selection", slug=slug)),
-            ("Mail", _url("invitations.mail_page", slug=slug)),
-            ("Answers", _url("replies.replies_page", slug=slug)),
-            ("Agenda", _url("frontend_organise.agenda", slug=slug)),
-            ("Break-out rounds", f"/organise/{slug}/rounds"),
+            (_("Dashboard"), _url("frontend_organise.dashboard", slug=slug)),
+            (_("Applications"), _url("applications_organise.table", slug=slug)),
+            (_("Selection"), _url("applications_organise.selection", slug=slug)),
+            (_("Mail"), _url("invitations.mail_page", slug=slug)),
+            (_("Answers"), _url("replies.replies_page", slug=slug)),
+            (_("Agenda"), _url("frontend_organise.agenda", slug=slug)),
+            (_("Break-out rounds"), f"/organise/{slug}/rounds"),
         ]
-    links.append(("Moderate", _url("frontend_live.moderate", slug=slug)))
+    links.append((_("Moderate"), _url("frontend_live.moderate", slug=slug)))
     return [(label, url) for label, url in links if url]
 
 

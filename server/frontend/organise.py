@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
+from server.core.vocab import ITEM_KIND_LABELS
 from server.events import operations as ops
 from server.events import schemas
 from server.extensions import db
@@ -19,16 +21,13 @@ from server.problems import Problem
 
 bp = Blueprint("frontend_organise", __name__)
 
-KIND_LABELS = {
-    "welcome": "Welcome", "presentation": "Presentation", "qa": "Questions and answers",
-    "breakout": "Break-out rooms", "break": "Break", "feedback": "Plenary feedback", "closing": "Closing",
-}
+KIND_LABELS = ITEM_KIND_LABELS  # English msgids; the agenda template translates them
 
 
 def _staff(organiser: bool = True) -> None:
     allowed = current_user.is_organiser if organiser else current_user.is_moderator
     if not allowed:
-        raise Problem(403, "Forbidden", [("role", "only organisers may open this page")])
+        raise Problem(403, _("Forbidden"), [("role", _("Only organisers may open this page."))])
 
 
 @bp.get("/organise")
@@ -113,7 +112,7 @@ def _errors(exc: ValidationError | Problem) -> dict[str, str]:
         root = field.split(".")[0] or "title"
         detail = field.split(".", 1)[1] if "." in field else ""
         if root == "speakers" and detail:
-            index, _, sub = detail.partition(".")
+            index, _dot, sub = detail.partition(".")
             reason = f"line {int(index) + 1}{' ' + sub if sub else ''}: {reason}" if index.isdigit() else reason
         if root not in LABELS:
             root = "title"
@@ -162,7 +161,7 @@ def agenda_add(slug: str) -> Any:
             raise
         db.session.rollback()
         return _agenda_page(event, 422, add_values=request.form, add_errors=_errors(exc))
-    flash(f"Added “{item.title}”.", "info")
+    flash(_("Added “%(title)s”.", title=item.title), "info")
     return redirect(url_for(".agenda", slug=slug) + f"#item-{item.id}")
 
 
@@ -180,7 +179,7 @@ def agenda_edit(slug: str, item_id: int) -> Any:
             raise
         db.session.rollback()
         return _agenda_page(event, 422, edit_id=item_id, edit_values=request.form, edit_errors=_errors(exc))
-    flash(f"Saved “{item.title}”.", "info")
+    flash(_("Saved “%(title)s”.", title=item.title), "info")
     return redirect(url_for(".agenda", slug=slug) + f"#item-{item.id}")
 
 
@@ -191,6 +190,6 @@ def agenda_delete(slug: str, item_id: int) -> Any:
     event = ops.get_event(slug)
     title = ops.get_item(event, item_id).title
     ops.delete_item(event, item_id)
-    flash(f"Removed “{title}”.", "info")
+    flash(_("Removed “%(title)s”.", title=title), "info")
     return redirect(url_for(".agenda", slug=slug))
 

@@ -48,7 +48,7 @@ def public_feed(slug: str) -> Any:
     event = ops.get_event(slug)
     url = f"{links.base_url()}/events/{event.slug}/agenda.ics"
     body = build_public_feed(service.meeting_info(event), service.agenda_entries(event),
-                             service.last_modified(event), feed_url=url)
+                             service.last_modified(event), feed_url=url)  # the reader's language
     return _calendar_response(body, "public, max-age=300", f"{event.slug}.ics")
 
 
@@ -59,12 +59,13 @@ def personal_feed(token: str) -> Any:
         abort(404)
     event = application.event
     row = links.invitation_row(application)
-    rooms, stamps = service.room_entries(event, application)
+    language = application.language  # the participant's language, whoever fetches the feed
+    rooms, stamps = service.room_entries(event, application, language)
     invitee = Invitee(id=service.invitee_id(application.id), name=application.name or "",
                       email=application.email or "participant@invalid.example",
                       personal_url=service.public_url(event))  # the feed never holds the link
     body = build_personal_feed(
-        service.meeting_info(event), invitee, rooms,
+        service.meeting_info(event, language), invitee, rooms,
         service.last_modified(event, [row.updated_at, application.updated_at, *stamps]),
         feed_url=links.feed_urls(token)[0],
         cancelled=application.status not in PARTICIPATING,

@@ -46,7 +46,9 @@ from server.core.invite_mail import (
 )
 from server.dispatch import job_handler
 from server.extensions import db
+from server.i18n import recipient_locale
 from server.invitations import links
+from server.localize import localized, room_label
 from server.mail import Pending, SkipMail, queue_mail, queue_unrendered, register_renderer
 from server.models import (
     AgendaItem,
@@ -86,11 +88,12 @@ def public_url(event: Event) -> str:
     return f"{links.base_url()}/events/{event.slug}"
 
 
-def meeting_info(event: Event) -> MeetingInfo:
+def meeting_info(event: Event, language: str | None = None) -> MeetingInfo:
+    """The meeting for calendars, its texts in `language` (default: the current one) where translated."""
     return MeetingInfo(
         uid=event.calendar_uid,
-        title=event.title,
-        description=event.summary or "",
+        title=localized(event, "title", language),
+        description=localized(event, "summary", language),
         organiser_name=event.organiser_name or event.title,
         organiser_email=event.organiser_email,
         zone=event.timezone,
@@ -203,8 +206,9 @@ def render_invitation(application: Application, row: CalendarInvitation, event: 
         id=invitee_id(application.id), name=row.name or row.email or "", email=str(row.email),
         personal_url=personal_url, sequence=sequence,
     )
-    message = build_invitation_email(meeting_info(event), invitee, kind, now=now or utcnow(),
-                                     domain=domain())
+    with recipient_locale(application) as language:  # calendar texts in the invitee's language
+        message = build_invitation_email(meeting_info(event, language), invitee, kind, now=now or utcnow(),
+                                         domain=domain())
     if kind is InviteKind.INVITATION and sequence == 0:
         _note_new_link(message)
     return message
@@ -429,18 +433,19 @@ def last_modified(event: Event, extra: Iterable[datetime | None] = ()) -> dateti
     return max(s for s in stamps if s is not None)
 
 
-def agenda_entries(event: Event) -> list[AgendaEntry]:
+def agenda_entries(event: Event, language: str | None = None) -> list[AgendaEntry]:
     items: list[AgendaItem] = event.items
     return [
-        AgendaEntry(uid=f"item-{item.id}.{event.calendar_uid}", title=item.title,
+        AgendaEntry(uid=f"item-{item.id}.{event.calendar_uid}", title=localized(item, "title", language),
                     start_utc=item.starts_at, end_utc=item.ends_at,
-                    description=item.description or "", kind=item.kind)
+                    description=localized(item, "description", language), kind=item.kind)
         for item in items
     ]
 
 
-def room_entries(event: Event, application: Application) -> tuple[list[RoomEntry], list[datetime | None]]:
-    """The participant's room in each published round that sits on an agenda item."""
+def room_entries(event: Event, application: Application,
+                 language: str | None = None) -> tuple[list[RoomEntry], list[datetime | None]]:
+    """The participant's room in each published round that sits on an agenda item (names in `language`)."""
     rows = db.session.execute(
         select(BreakoutRound, BreakoutRoom, AgendaItem)
         .join(RoomAssignment, RoomAssignment.round_id == BreakoutRound.id)
@@ -451,8 +456,10 @@ def room_entries(event: Event, application: Application) -> tuple[list[RoomEntry
         .order_by(AgendaItem.starts_at, BreakoutRound.id)
     ).all()
     entries = [
-        RoomEntry(uid=f"room-{rnd.id}-{application.id}.{event.calendar_uid}", round_title=rnd.title,
-                  room_name=room.name, video_url=room.video_url or event.video_url or public_url(event),
+        RoomEntry(uid=f"room-{rnd.id}-{application.id}.{event.calendar_uid}",
+                  round_title=localized(item, "title", language) if rnd.title == item.title else rnd.title,
+                  room_name=room_label(room.name, language),
+                  video_url=room.video_url or event.video_url or public_url(event),
                   start_utc=item.starts_at, end_utc=item.ends_at)
         for rnd, room, item in rows
     ]

@@ -75,15 +75,15 @@ BAD_ITEMS = [
     ({"day": "2021-05-25", "start": "12:30", "end": "13:00", "title": "X", "kind": "qa"}, "end", "after the day"),
     ({"day": "2021-05-25", "start": "10:00", "end": "09:00", "title": "X", "kind": "qa"}, "end", "after the start"),
     ({"day": "2021-05-27", "start": "09:30", "end": "09:40", "title": "X", "kind": "qa"}, "day", "not a day"),
-    ({"day": "2021-05-25", "start": "09:30", "end": "09:40", "title": "X", "kind": "party"}, "kind", "Input should be"),
+    ({"day": "2021-05-25", "start": "09:30", "end": "09:40", "title": "X", "kind": "party"}, "kind", "kind of item"),
     ({"day": "2021-05-25", "start": 930, "end": "09:40", "title": "X", "kind": "qa"}, "start", ""),
     ({"day": "2021-05-25", "start": "09:30", "end": "09:40", "title": "X" * 201, "kind": "qa"}, "title", "at most 200"),
     ({"day": "2021-05-25", "start": "09:30", "end": "09:40", "title": "", "kind": "qa"}, "title", "is required"),
     ({"day": "2021-05-25", "start": "09:30", "end": "09:40", "kind": "qa"}, "title", "is required"),
     ({"day": "2021-05-25", "start": "09:30", "end": "09:40", "title": "X", "kind": "qa", "colour": "red"},
-     "colour", "not a known field"),
+     "colour", "not one we know"),
     ({"day": "2021-05-25", "start": "09:30", "end": "09:40", "title": "X", "kind": "qa",
-      "speakers": [{"name": "A", "country": "ZZ"}]}, "speakers.0.country", "ISO 3166"),
+      "speakers": [{"name": "A", "country": "ZZ"}]}, "speakers.0.country", "Choose a country from the list"),
 ]
 
 

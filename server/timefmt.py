@@ -1,0 +1,98 @@
+"""Times and dates in words, for a language: the event's time and the person's own.
+
+One clock convention everywhere: 24-hour ("HH:mm") in every language we ship, so a page never
+shows "01:30 PM" beside "09:30". Dates and city names come from Babel (CLDR) for the language.
+Every function takes ``language``; None means the current one (the request's, or the one forced
+with ``flask_babel.force_locale`` / ``server.i18n.recipient_locale`` while rendering a mail).
+
+    span(start, end, zone)                      "09:30–12:30"
+    place(zone)                                  "Brussels" / "Брюссель"
+    event_and_own(start, end, event_zone, own)   "09:30–12:30 Brussels (13:30–16:30 in Almaty)"
+    clock(instant, zone)                         "09:30"
+    day(instant_or_date, zone)                   "Tuesday 25 May 2021" / "вторник, 25 мая 2021 г."
+    short_day(instant_or_date, zone)             "25 May 2021" / "25 мая 2021 г."
+    day_and_time(instant, zone, seconds=False)   "Tuesday 25 May 2021, 23:59"
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time, get_timezone_location
+from flask_babel import gettext as _
+
+from server.i18n import DEFAULT_LANGUAGE, current_language
+
+CLOCK = "HH:mm"  # 24-hour in English and Russian alike; see the module docstring
+# Date patterns where CLDR's default is not ours: British English ("Tuesday 25 May 2021"), as the pages are.
+DAY_PATTERNS = {"en": "EEEE d MMMM y"}
+SHORT_DAY_PATTERNS = {"en": "d MMMM y"}
+
+
+def _language(language: str | None) -> str:
+    if language:
+        return language
+    try:
+        return current_language()
+    except RuntimeError:  # no request and no forced locale: the original language
+        return DEFAULT_LANGUAGE
+
+
+def clock(instant: datetime, zone: tzinfo, language: str | None = None) -> str:
+    """The wall-clock time of `instant` in `zone`, e.g. "09:30"."""
+    return format_time(instant.astimezone(zone), CLOCK, locale=_language(language))
+
+
+def span(start: datetime, end: datetime, zone: tzinfo, language: str | None = None) -> str:
+    """"09:30–12:30" in `zone`."""
+    return f"{clock(start, zone, language)}–{clock(end, zone, language)}"
+
+
+def place(zone: ZoneInfo, language: str | None = None) -> str:
+    """The zone's city in the language ("Brussels", "Брюссель"); UTC stays "UTC"."""
+    if zone.key in ("UTC", "Etc/UTC"):
+        return "UTC"
+    try:
+        return str(get_timezone_location(zone.key, locale=_language(language), return_city=True))
+    except (LookupError, ValueError):
+        return zone.key
+
+
+def event_and_own(start: datetime, end: datetime, event_zone: ZoneInfo, own_zone: ZoneInfo | None,
+                  language: str | None = None) -> str:
+    """The event's times and, where the person lives elsewhere, theirs in brackets."""
+    lang = _language(language)
+    event_part = f"{span(start, end, event_zone, lang)} {place(event_zone, lang)}"
+    if own_zone is None or own_zone.key == event_zone.key or _same_clock(start, event_zone, own_zone):
+        return event_part
+    from flask_babel import force_locale
+
+    with force_locale(lang):
+        return _("%(event)s (%(own)s in %(place)s)", event=event_part,
+                 own=span(start, end, own_zone, lang), place=place(own_zone, lang))
+
+
+def _same_clock(instant: datetime, a: ZoneInfo, b: ZoneInfo) -> bool:
+    return instant.astimezone(a).utcoffset() == instant.astimezone(b).utcoffset()
+
+
+def day(value: datetime | date, zone: tzinfo | None = None, language: str | None = None) -> str:
+    """The date in words for the language ("Tuesday 25 May 2021" / "вторник, 25 мая 2021 г.")."""
+    local = value.astimezone(zone).date() if isinstance(value, datetime) and zone else value
+    lang = _language(language)
+    return str(format_date(local, DAY_PATTERNS.get(lang, "full"), locale=lang))
+
+
+def short_day(value: datetime | date, zone: tzinfo | None = None, language: str | None = None) -> str:
+    """The date without the weekday ("25 May 2021" / "25 мая 2021 г.")."""
+    local = value.astimezone(zone).date() if isinstance(value, datetime) and zone else value
+    lang = _language(language)
+    return str(format_date(local, SHORT_DAY_PATTERNS.get(lang, "long"), locale=lang))
+
+
+def day_and_time(instant: datetime, zone: tzinfo, language: str | None = None, seconds: bool = False) -> str:
+    """"Wednesday 12 May 2021, 23:59" in `zone`, 24-hour."""
+    lang = _language(language)
+    pattern = "HH:mm:ss" if seconds else CLOCK
+    return f"{day(instant, zone, lang)}, {format_time(instant.astimezone(zone), pattern, locale=lang)}"
