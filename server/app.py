@@ -127,4 +127,5 @@ FEATURES: list[str] = [
     "server.invitations",
     "server.frontend",
     "server.breakouts",
+    "server.messages",
 ]

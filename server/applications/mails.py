@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from server.applications.deadline import deadline_label
 from server.applications.links import base_url, issue_personal_link
 from server.clock import now
 from server.core.invite_mail import Mailbox, build_simple_email
@@ -35,19 +34,16 @@ def signature(event: Event) -> str:
     return f"{event.organiser_name or 'The organisers'}\n{base_url()}/events/{event.slug}"
 
 
+def _texts(application: Application, kind: str, link: str = "") -> tuple[str, str]:
+    from server.messages import render_message
+
+    return render_message(application.event, kind, application.language, application.name or "", link)
+
+
 def mail_received(application: Application, link: str) -> None:
-    event = application.event
-    text = (
-        f"Dear {application.name},\n\n"
-        f"Thank you for applying to take part in “{event.title}”. We have received your application.\n\n"
-        f"Your personal link (it is yours alone; please do not forward it):\n{link}\n\n"
-        f"There you can read your answers, change them until the deadline ({deadline_label(event)}), "
-        "or withdraw your application and have your data erased.\n\n"
-        "After the deadline the organisers read every application and tell you by email whether "
-        "they can offer you a seat.\n\n" + signature(event) + "\n"
-    )
+    subject, text = _texts(application, "confirmation", link)
     queue_to_applicant(application, kind="application_received", key=f"application-received:{application.id}",
-          subject=f"Application received: {event.title}", text=text)
+                       subject=subject, text=text)
 
 
 def mail_link_again(application: Application, at: datetime) -> None:
@@ -59,37 +55,16 @@ def mail_link_again(application: Application, at: datetime) -> None:
     key = f"application-link:{application.id}:{at:%Y%m%d%H}"
     if db.session.scalar(select(OutboundMail.id).where(OutboundMail.idempotency_key == key)) is not None:
         return
-    event = application.event
     link = issue_personal_link(application)
-    text = (
-        f"Dear {application.name},\n\n"
-        f"Someone (probably you) tried to apply again to “{event.title}” with this email address. "
-        "There is already an application from this address, so no second one was made.\n\n"
-        f"To read or update your application, use your personal link:\n{link}\n\n"
-        "This link replaces any earlier one. If this was not you, you need not do anything.\n\n"
-        + signature(event) + "\n"
-    )
-    queue_to_applicant(application, kind="application_link", key=key,
-                       subject=f"Your application: {event.title}", text=text)
+    subject, text = _texts(application, "personal_link", link)
+    queue_to_applicant(application, kind="application_link", key=key, subject=subject, text=text)
 
 
 def mail_decision(application: Application, new: str, at: datetime) -> None:
-    event = application.event
-    if new == ApplicationStatus.WAITLISTED:
-        subject = f"You are on the wait-list: {event.title}"
-        body = (
-            f"Thank you for applying to “{event.title}”. All seats are taken for now, and we have put "
-            "you on the wait-list. If a seat becomes free, we will invite you by email."
-        )
-    elif new == ApplicationStatus.REJECTED:
-        subject = f"Your application: {event.title}"
-        body = (
-            f"Thank you for applying to “{event.title}”. We received many more applications than we have "
-            "seats, and we are sorry that we cannot offer you a place this time."
-        )
-    else:
+    kind = {ApplicationStatus.WAITLISTED: "waitlist", ApplicationStatus.REJECTED: "decline"}.get(
+        ApplicationStatus(new))
+    if kind is None:
         return  # the invitation is the calendar invitation, sent by its own feature
-    text = f"Dear {application.name},\n\n{body}\n\n{signature(event)}\n"
+    subject, text = _texts(application, kind)
     queue_to_applicant(application, kind=f"decision_{new}", key=f"decision:{application.id}:{new}:{at.timestamp():.0f}",
-          subject=subject, text=text)
-
+                       subject=subject, text=text)

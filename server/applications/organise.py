@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from server import clock
@@ -16,6 +17,7 @@ from server.applications import (
     exports,
     lifecycle,
     links,
+    plans,
     proposals,
     queries,
     reviews,
@@ -27,6 +29,7 @@ from server.core.timeutil import TimeError, local_to_utc
 from server.core.vocab import REGION_LABELS, ROLE_LABELS, WORKS_WITH_LABELS, Region, Role
 from server.events import operations as event_ops
 from server.events.schemas import EventPatch
+from server.frontend.confirm import ask, confirmed
 from server.models import ApplicationStatus
 from server.problems import Problem, validate
 
@@ -66,10 +69,14 @@ def table(slug: str) -> Any:
 def call(slug: str) -> Any:
     event = event_ops.get_event(slug)
     action = request.form.get("action")
-    if action == "close":
-        patch = EventPatch(call_closed=True)
-    elif action == "reopen":
-        patch = EventPatch(call_closed=False)
+    if action in ("close", "reopen") and event.call_closed == (action == "close"):
+        flash(_("The call is already closed.") if event.call_closed else _("The call is already open."), "info")
+        return _back(slug)
+    if action in ("close", "reopen"):
+        plan = plans.call_plan(event, action)
+        if not confirmed(plan):
+            return ask(plan)
+        patch = EventPatch(call_closed=action == "close")
     elif action == "extend":
         try:
             local = datetime.fromisoformat(request.form.get("deadline", ""))
@@ -148,9 +155,12 @@ def override(slug: str, application_id: int) -> Any:
 @organiser_page
 def erase(slug: str, application_id: int) -> Any:
     a = links.get_application(event_ops.get_event(slug), application_id)
-    if request.form.get("confirm") != "yes":
-        flash("Tick the box to confirm the erasure.", "error")
-        return _back(slug, application_id)
+    if a.status == ApplicationStatus.ERASED:
+        flash(_("This application is already erased."), "info")
+        return _back(slug)
+    plan = plans.erase_plan(a)
+    if not confirmed(plan):
+        return ask(plan)
     erasure.erase(a)
     flash(f"Application #{application_id} is erased.", "info")
     return _back(slug)
@@ -204,6 +214,9 @@ def targets(slug: str) -> Any:
 def apply(slug: str) -> Any:
     event = event_ops.get_event(slug)
     include = request.form.get("include_unreviewed") == "1"
+    plan = plans.selection_plan(event, include)
+    if plan.fields["proposal_id"] != request.form.get("proposal_id") or not confirmed(plan):
+        return ask(plan)
     try:
         counts = proposals.apply_selection(event, validate(
             schemas.ApplySelectionIn, {"proposal_id": request.form.get("proposal_id", "")}), include)
@@ -213,6 +226,30 @@ def apply(slug: str) -> Any:
         flash(f"Applied: {counts['invited']} invited, {counts['waitlisted']} wait-listed, "
               f"{counts['rejected']} declined, {counts['unchanged']} unchanged.", "info")
     return redirect(url_for(".selection", slug=slug))
+
+
+@bp.post("/applications/decisions")
+@organiser_page
+def decisions(slug: str) -> Any:
+    """Invite, wait-list or decline the ticked applications, after a confirmation."""
+    event = event_ops.get_event(slug)
+    decision = request.form.get("decision", "")
+    raw = request.form.getlist("id") or request.form.get("ids", "").split(",")
+    ids = {int(i) for i in raw if i.strip().isdigit()}
+    people = [a for a in queries.event_apps(event, tuple(ApplicationStatus)) if a.id in ids]
+    if decision not in lifecycle.DECISIONS or not people:
+        flash(_("Tick at least one application and choose what to do."), "error")
+        return _back(slug)
+    plan = plans.decisions_plan(event, people, decision)
+    if not confirmed(plan):
+        return ask(plan)
+    for a in people:
+        try:
+            lifecycle.decide(a, decision)
+        except Problem:
+            continue  # withdrawn meanwhile: the plan said it would be skipped
+    flash(_("Done: %(lines)s", lines=" ".join(plan.consequences)), "info")
+    return _back(slug)
 
 
 @bp.post("/waitlist/promote")

@@ -47,6 +47,8 @@ def login() -> Any:
             flash("That email and password do not match an account.", "error")
             return render_template("login.html", email=request.form.get("email", "")), 401
         login_user(user, remember=bool(request.form.get("remember")))
+        if not request.args.get("next") and user.is_moderator:  # staff land on their meetings
+            return redirect(url_for("frontend_organise.index"))
         return redirect(_safe_next(request.args.get("next")))
     return render_template("login.html", email="")
 

@@ -52,7 +52,18 @@ def _day_window(day: date, start: time, end: time, tz_name: str, field: str) -> 
     return start_at, end_at
 
 
+RESERVED_SLUGS = frozenset({"new"})  # /organise/new is the page that makes a meeting
+
+
+def _texts(translations: dict[str, schemas.TextsIn]) -> dict[str, dict[str, str]]:
+    """Keep only the texts given, so an empty field shows the original."""
+    found = {lang: {k: v for k, v in t.model_dump().items() if v.strip()} for lang, t in translations.items()}
+    return {lang: texts for lang, texts in found.items() if texts}
+
+
 def create_event(data: schemas.EventIn) -> Event:
+    if data.slug in RESERVED_SLUGS:
+        raise invalid("slug", "is reserved; choose another address")
     if db.session.scalar(select(Event.id).where(Event.slug == data.slug)) is not None:
         raise Problem(409, "Conflict", [("slug", "is already used by another event")])
     seen: set[date] = set()
@@ -76,6 +87,7 @@ def create_event(data: schemas.EventIn) -> Event:
         retention_days=data.retention_days,
         auto_promote_waitlist=data.auto_promote_waitlist,
         video_url=data.video_url,
+        translations=_texts(data.translations),
         calendar_uid=f"{uuid.uuid4()}@convene",
         days=sorted(days, key=lambda d: d.date),
     )
@@ -94,12 +106,23 @@ def update_event(event: Event, data: schemas.EventPatch) -> Event:
             changes["application_deadline"], event.timezone, "application_deadline"
         )
     status_changed = "status" in changes and changes["status"] != event.status
+    moved = False
+    if changes.get("timezone") and changes["timezone"] != event.timezone:
+        from server.events.editing import rezone
+
+        moved = rezone(event, changes["timezone"], keep_deadline="application_deadline" not in changes)
+    if data.translations is not None:
+        event.translations = _texts(data.translations)
     for key, value in changes.items():
+        if key in ("timezone", "translations"):
+            continue
         if value is not None:
             setattr(event, key, str(value) if key == "organiser_email" else value)
     db.session.commit()
     if status_changed:
         meeting_changed.send(event, what="status")
+    elif moved:
+        meeting_changed.send(event, what="time")
     elif {"title", "description", "video_url"} & changes.keys():
         meeting_changed.send(event, what="details")
     return event

@@ -65,6 +65,25 @@ class DayIn(Strict):
     title: Annotated[str, Field(max_length=200)] = ""
 
 
+class TextsIn(Strict):
+    """The event's texts in another language (empty: show the original)."""
+
+    title: Annotated[str, Field(max_length=300)] = ""
+    summary: Annotated[str, Field(max_length=600)] = ""
+    description: LongText = ""
+
+
+Translations = Annotated[dict[Literal["ru"], TextsIn], Field(description="texts by language code")]
+
+
+def _check_zone(value: str) -> str:
+    try:
+        zone(value)
+    except TimeError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
 class EventIn(Strict):
     slug: Slug
     title: Annotated[str, Field(min_length=1, max_length=300)]
@@ -79,15 +98,12 @@ class EventIn(Strict):
     auto_promote_waitlist: bool = False
     video_url: Annotated[str, Field(max_length=500)] = ""
     days: Annotated[list[DayIn], Field(min_length=1, max_length=14)]
+    translations: Translations = {}
 
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            zone(value)
-        except TimeError as exc:
-            raise ValueError(str(exc)) from None
-        return value
+        return _check_zone(value)
 
 
 class EventPatch(Strict):
@@ -103,6 +119,14 @@ class EventPatch(Strict):
     auto_promote_waitlist: bool | None = None
     video_url: Annotated[str, Field(max_length=500)] | None = None
     status: Literal["scheduled", "cancelled"] | None = None
+    timezone: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        None, description="IANA zone name; days, items and the deadline keep their wall-clock times")
+    translations: Translations | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return None if value is None else _check_zone(value)
 
 
 class DayPatch(Strict):

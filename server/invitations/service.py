@@ -41,7 +41,6 @@ from server.core.invite_mail import (
     Mailbox,
     build_invitation_email,
     build_simple_email,
-    describe_morning,
     make_message_id,
 )
 from server.dispatch import job_handler
@@ -200,10 +199,17 @@ def render_invitation(application: Application, row: CalendarInvitation, event: 
         personal_url=personal_url, sequence=sequence,
     )
     message = build_invitation_email(meeting_info(event), invitee, kind, now=now or utcnow(),
-                                     domain=domain())
+                                     domain=domain(), texts=_texts(event, application, kind, invitee))
     if kind is InviteKind.INVITATION and sequence == 0:
         _note_new_link(message)
     return message
+
+
+def _texts(event: Event, application: Application, kind: InviteKind, invitee: Invitee) -> tuple[str, str]:
+    """Subject and body from the meeting's message texts, in the invitee's language."""
+    from server.messages import render_message
+
+    return render_message(event, kind.value, application.language, invitee.name, invitee.personal_url)
 
 
 def _note_new_link(message: EmailMessage) -> None:
@@ -303,23 +309,21 @@ def send_reminders(job: ScheduledJob) -> None:
     now = utcnow()
     if min(d.starts_at for d in event.days) <= now:
         return  # too late to remind
+    from server.messages import render_message
+
     meeting = meeting_info(event)
-    when = [describe_morning(m, meeting.zone) for m in sorted(meeting.mornings, key=lambda m: m.start)]
     for application in holders(event):
         if application.status not in PARTICIPATING:
             continue
         row = links.invitation_row(application)
         token = links.access_token(application, row, create=False)
         link = f"{links.base_url()}/p/{token}" if token else meeting.public_url
-        lines = [f"Dear {row.name or ''},", "", f"A reminder: “{event.title}” starts soon.", ""]
-        lines += [f"  • {local} ({utc})" for local, utc in when]
-        lines += ["", "Your personal link:", f"  {link}", "",
-                  meeting.organiser_name, meeting.public_url]
+        subject, text = render_message(event, "reminder", application.language, row.name or "", link)
         key = f"reminder:{application.id}:{job.id}"
         message = build_simple_email(
             sender=Mailbox(meeting.organiser_name, meeting.organiser_email),
-            to=Mailbox(row.name or "", str(row.email)), subject=f"Reminder: {event.title}",
-            text="\n".join(lines) + "\n", key=(key,), domain=domain(), now=now,
+            to=Mailbox(row.name or "", str(row.email)), subject=subject,
+            text=text, key=(key,), domain=domain(), now=now,
         )
         queue_mail(message, key=key, kind="reminder", event_id=event.id,
                    application_id=application.id)

@@ -15,6 +15,7 @@ from server.models.live import (
     SpeakerQueueRow,
 )
 from server.models.mail import MailStatus, OutboundMail, ScheduledJob
+from server.models.messages import MessageText
 
 __all__ = [
     "AgendaDay",
@@ -27,6 +28,7 @@ __all__ = [
     "Event",
     "LiveStateRow",
     "MailStatus",
+    "MessageText",
     "OutboundMail",
     "QAQueueRow",
     "QuestionRow",
