@@ -158,3 +158,57 @@ def test_the_api_answers_a_dry_run_and_changes_nothing(app: Flask, organiser: Ap
                               json={"decision": "invite"}).get_json()
     assert decision["consequences"][0].startswith("1 invitation,")
     assert _state(app) == before
+
+
+def _round_state(app: Flask, round_id: int) -> tuple[str, list[tuple[int, int]]]:
+    from sqlalchemy import select
+
+    from server.extensions import db
+    from server.models import BreakoutRound, RoomAssignment
+
+    with app.app_context():
+        rnd = db.session.get(BreakoutRound, round_id)
+        rows = db.session.scalars(select(RoomAssignment).where(RoomAssignment.round_id == round_id)
+                                  .order_by(RoomAssignment.application_id))
+        return rnd.status, [(r.application_id, r.room_id) for r in rows]
+
+
+def test_publishing_rooms_and_moving_a_published_member(app: Flask, organiser: ApiActor,
+                                                        reference_event: str) -> None:
+    from tests.support.breakouts import breakout_items, event_id_of, seed_participants
+
+    seed_participants(app, event_id_of(app, reference_event), n=9)
+    client = organiser.client
+    index = f"/organise/{reference_event}/rounds"
+    token = csrf_from(client, index)
+    made = client.post(index, data={"title": "Day one", "agenda_item_id": str(breakout_items(app, reference_event)[0]),
+                                    "room_count": "3", "mode": "mixed", "seed": "0", "csrf_token": token})
+    round_id = int(made.location.rsplit("/", 1)[1])
+    url = f"{index}/{round_id}/publish"
+    before = _round_state(app, round_id)
+    asked = client.post(url, data={"csrf_token": token})
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "9 participants will see their room now" in html and "3 rooms." in html
+    assert "rooms have no facilitator" in html
+    assert _round_state(app, round_id) == before
+    confirm = _token(html)
+    assert client.post(url, data={"csrf_token": token, "confirm_token": confirm}).status_code == 302
+    after = _round_state(app, round_id)
+    assert after[0] == "published"
+    assert client.post(url, data={"csrf_token": token, "confirm_token": confirm}).status_code == 302
+    assert _round_state(app, round_id) == after  # the replay changes nothing
+
+    person, room = after[1][0]
+    other = next(r for _, r in after[1] if r != room)
+    move = {"csrf_token": token, "application_id": str(person), "room_id": str(other)}
+    asked = client.post(f"{index}/{round_id}/move", data=move)
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "moves from Room" in html and "people are told at once" in html
+    assert _round_state(app, round_id) == after
+    confirm = _token(html)
+    done = client.post(f"{index}/{round_id}/move", data={**move, "confirm_token": confirm})
+    assert done.status_code == 302 and done.location.endswith(f"#member-{person}")
+    moved = _round_state(app, round_id)
+    assert dict(moved[1])[person] == other
+    assert client.post(f"{index}/{round_id}/move", data={**move, "confirm_token": confirm}).status_code == 302
+    assert _round_state(app, round_id) == moved
