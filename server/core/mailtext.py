@@ -36,8 +36,8 @@ def check_text(text: str, allowed: Iterable[str]) -> list[TextProblem]:
     allowed_set = set(allowed)
     try:
         parts = list(string.Formatter().parse(text))
-    except ValueError as exc:
-        return [TextProblem("", f"{exc}; write {{{{ and }}}} for a literal brace")]
+    except ValueError:
+        return [TextProblem("", "has a brace that opens or closes nothing; write {{ and }} for a literal brace")]
     problems: list[TextProblem] = []
     for _, name, spec, conversion in parts:
         if name is None:
