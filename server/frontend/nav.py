@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 
@@ -20,10 +21,12 @@ def event_links(slug: str) -> list[tuple[str, str]]:
     links: list[tuple[str, str | None]] = []
     if organiser:
         links += [
-            ("Dashboard", _url("frontend_organise.dashboard", slug=slug)),
+            (_("Dashboard"), _url("frontend_organise.dashboard", slug=slug)),
+            (_("Edit"), _url("events_organise.edit", slug=slug)),
             ("Applications", _url("applications_organise.table", slug=slug)),
             ("Selection", _url("applications_organise.selection", slug=slug)),
             ("Mail", _url("invitations.mail_page", slug=slug)),
+            (_("Mail texts"), _url("messages.index", slug=slug)),
             ("Agenda", _url("frontend_organise.agenda", slug=slug)),
             ("Break-out rounds", f"/organise/{slug}/rounds"),
         ]

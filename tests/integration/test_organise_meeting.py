@@ -106,3 +106,24 @@ def test_staff_land_on_their_meetings_after_logging_in(client: Any) -> None:
     answer = client.post("/login", data={"email": ORGANISER[0], "password": ORGANISER[1], "csrf_token": token})
     assert answer.status_code == 302 and answer.location.endswith("/organise")
     assert "New meeting" in client.get("/organise").get_data(as_text=True)
+
+
+def test_the_dashboard_says_what_to_do_next(app: Flask, organiser: ApiActor, anonymous: ApiActor,
+                                           reference_event: str) -> None:
+    from datetime import timedelta
+
+    from tests.support.applications import BEFORE_DEADLINE, DEADLINE_UTC, set_clock, valid_application
+
+    set_clock(app, BEFORE_DEADLINE)
+    for name in ("Anna", "Bram"):
+        anonymous.post(f"/api/events/{reference_event}/applications",
+                       json=valid_application(name=name, email=f"{name.lower()}@example.org"))
+    html = organiser.client.get(f"/organise/{reference_event}").get_data(as_text=True)
+    assert "2 applications have no review yet." in html
+    assert "reviewed=none" in html
+    assert "The call is open until Wednesday 12 May 2021, 23:59:59 Europe/Brussels" in html
+    assert "have no round of rooms yet" in html  # the seeded agenda has break-out slots
+    set_clock(app, DEADLINE_UTC + timedelta(days=1))
+    html = organiser.client.get(f"/organise/{reference_event}").get_data(as_text=True)
+    assert "The call is closed and 2 applicants are still waiting for a decision." in html
+    assert "The call is open" not in html
