@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from server import clock
@@ -22,11 +23,12 @@ from server.applications import (
     queries,
     reviews,
     schemas,
+    selection_view,
     waitlist,
 )
 from server.auth import organiser_page
 from server.core.timeutil import TimeError, local_to_utc
-from server.core.vocab import REGION_LABELS, ROLE_LABELS, WORKS_WITH_LABELS, Region, Role
+from server.core.vocab import REGION_LABELS, ROLE_LABELS, WORKS_WITH_LABELS, Region, Role, country_name
 from server.events import operations as event_ops
 from server.events.schemas import EventPatch
 from server.frontend.confirm import ask, confirmed
@@ -47,8 +49,26 @@ def _flash_problem(problem: Problem) -> None:
     flash("; ".join(f"{e['field']}: {e['reason']}" for e in problem.errors) or problem.title, "error")
 
 
+STATUS_LABELS = {
+    "submitted": _l("waiting for a decision"), "invited": _l("invited, no answer yet"), "accepted": _l("accepted"),
+    "declined": _l("declined the invitation"), "waitlisted": _l("on the wait-list"), "rejected": _l("declined by us"),
+    "withdrawn": _l("withdrawn"), "erased": _l("erased"),
+}
 LABELS = {"roles": ROLE_LABELS, "regions": REGION_LABELS, "works_with": WORKS_WITH_LABELS,
           "statuses": [s.value for s in ApplicationStatus]}
+
+
+def _sort_links(slug: str, args: dict[str, str], current: str) -> dict[str, tuple[str, str]]:
+    """Column -> (URL sorting by it, aria-sort value); clicking the sorted column reverses it."""
+    links = {}
+    for key in queries.SORTS:
+        direction = "none"
+        target = key
+        if current.lstrip("-") == key:
+            direction = "descending" if current.startswith("-") else "ascending"
+            target = key if current.startswith("-") else f"-{key}"
+        links[key] = (url_for(".table", slug=slug, **{**args, "sort": target}) + "#applications", direction)
+    return links
 
 
 @bp.get("/applications")
@@ -59,9 +79,13 @@ def table(slug: str) -> Any:
     filters = queries.parse_filters(args)
     rows = queries.list_applications(event, filters, current_user.id)
     free, offer = waitlist.waitlist_offer(event)
+    countries = sorted({a.country for a in queries.event_apps(event, tuple(ApplicationStatus))},
+                       key=country_name)
     return render_template("applications/table.html", event=event, rows=rows, filters=filters, labels=LABELS,
                            sorts=queries.SORTS, deadline_label=deadline.deadline_label(event), tz=event.zone,
-                           call_open=event.call_is_open(clock.now()), free=free, offer=offer)
+                           call_open=event.call_is_open(clock.now()), free=free, offer=offer,
+                           countries=[(c, country_name(c)) for c in countries], status_labels=STATUS_LABELS,
+                           sort_links=_sort_links(slug, args, filters.sort))
 
 
 @bp.post("/call")
@@ -115,8 +139,23 @@ def review(slug: str, application_id: int) -> Any:
     except Problem as problem:
         _flash_problem(problem)
         return _back(slug, application_id)
+    if request.form.get("then") == "next":
+        following = _next_to_review(a)
+        if following is not None:
+            flash(_("Saved. Next: an application you have not scored yet."), "info")
+            return _back(slug, following)
+        flash(_("Saved. You have scored every application."), "info")
+        return redirect(url_for(".table", slug=slug) + f"#application-{application_id}")
     flash("Your score is saved; the other reviewers' scores are shown below.", "info")
     return _back(slug, application_id)
+
+
+def _next_to_review(current: Any) -> int | None:
+    """The next waiting application (after this one, then from the start) the organiser has not scored."""
+    waiting = [a for a in queries.event_apps(current.event, (ApplicationStatus.SUBMITTED,))
+               if a.id != current.id and all(r.reviewer_id != current_user.id for r in a.reviews)]
+    later = [a.id for a in waiting if a.id > current.id]
+    return (later or [a.id for a in waiting] or [None])[0]
 
 
 def _int(value: str | None) -> int | str | None:
@@ -173,7 +212,11 @@ def selection(slug: str) -> Any:
     include = request.args.get("include_unreviewed") == "1"
     proposal = proposals.proposal_dict(proposals.propose(event, include))
     free, offer = waitlist.waitlist_offer(event)
-    return render_template("applications/selection.html", event=event, targets=proposals.targets_dict(event),
+    targets = proposals.targets_dict(event)
+    return render_template("applications/selection.html", event=event, targets=targets,
+                           totals=selection_view.totals(proposal["invited"], targets),
+                           binding=[selection_view.binding_sentence(t) for t in proposal["explanation"]["binding"]],
+                           status_labels=STATUS_LABELS,
                            proposal=proposal, include_unreviewed=include, labels=LABELS, free=free, offer=offer,
                            regions=list(Region), roles=list(Role))
 

@@ -209,7 +209,10 @@ def _texts(event: Event, application: Application, kind: InviteKind, invitee: In
     """Subject and body from the meeting's message texts, in the invitee's language."""
     from server.messages import render_message
 
-    return render_message(event, kind.value, application.language, invitee.name, invitee.personal_url)
+    key = kind.value
+    if kind is InviteKind.CANCELLATION and event.status != "cancelled":
+        key = "withdrawal"  # the meeting goes on; this person's invitation does not
+    return render_message(event, key, application.language, invitee.name, invitee.personal_url)
 
 
 def _note_new_link(message: EmailMessage) -> None:

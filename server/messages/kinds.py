@@ -57,11 +57,16 @@ KINDS: tuple[Kind, ...] = (
          _l("Dear {name},\n\nThe details of “{event_title}” have changed. Your calendar entry updates itself."
             "\n\nWhen:\n{when}\n\nYour personal link (it is yours alone; please do not forward it):\n"
             "  {personal_link}\n\nThe calendar invitation is attached (invite.ics)." + _SIGN)),
-    Kind("cancellation", _l("Cancellation"), _l("when the meeting is cancelled or an invitation withdrawn"),
+    Kind("cancellation", _l("Cancellation"), _l("to every invitee when the meeting is cancelled"),
          ("cancellation",),
          _l("Cancelled: {event_title}"),
-         _l("Dear {name},\n\nYour place at “{event_title}” is cancelled, and so is your calendar entry."
+         _l("Dear {name},\n\n“{event_title}” has been cancelled. Your calendar entry is cancelled too."
             "\n\nMornings concerned:\n{when}" + _SIGN)),
+    Kind("withdrawal", _l("Invitation withdrawn"), _l("when someone invited loses their seat (wait-list, decline, "
+                                                      "withdrawal)"), (),
+         _l("Invitation withdrawn: {event_title}"),
+         _l("Dear {name},\n\nYour invitation to “{event_title}” has been withdrawn. Your calendar entry is "
+            "cancelled.\n\nMornings concerned:\n{when}" + _SIGN)),
     Kind("waitlist", _l("Wait-list"), _l("when someone is put on the wait-list"), ("decision_waitlisted",),
          _l("You are on the wait-list: {event_title}"),
          _l("Dear {name},\n\nThank you for applying to “{event_title}”. All seats are taken for now, and we have "
