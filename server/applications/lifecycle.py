@@ -50,6 +50,7 @@ def _set_answers(application: Application, data: schemas.ApplicationFields) -> N
     application.key_questions = list(data.key_questions)
     application.challenges = data.challenges
     application.share_questions = data.share_questions
+    application.offers_to_facilitate = data.offers_to_facilitate
 
 
 def submit(event: Event, data: schemas.ApplicationIn) -> tuple[Application, str]:

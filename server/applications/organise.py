@@ -190,6 +190,22 @@ def override(slug: str, application_id: int) -> Any:
                     else url_for(".application", slug=slug, application_id=application_id))
 
 
+@bp.post("/applications/<int:application_id>/facilitator")
+@organiser_page
+def facilitator(slug: str, application_id: int) -> Any:
+    """Mark or unmark a person as a break-out facilitator (rounds place one per room from them)."""
+    from server.extensions import db
+
+    a = links.get_application(event_ops.get_event(slug), application_id)
+    a.is_facilitator = request.form.get("facilitator") == "yes"
+    db.session.commit()
+    flash(_("%(name)s facilitates break-out rooms.", name=a.name) if a.is_facilitator
+          else _("%(name)s no longer facilitates.", name=a.name), "info")
+    if request.form.get("next") == "table":
+        return redirect(url_for(".table", slug=slug) + f"#application-{application_id}")
+    return _back(slug, application_id)
+
+
 @bp.post("/applications/<int:application_id>/erase")
 @organiser_page
 def erase(slug: str, application_id: int) -> Any:

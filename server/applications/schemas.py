@@ -69,6 +69,7 @@ class ApplicationFields(Strict):
     share_questions: Literal["with_name", "anonymous", "no"] = Field(
         "anonymous", description="may your key questions seed the Q&A: with your name, anonymously, or not"
     )
+    offers_to_facilitate: bool = Field(False, description="willing to facilitate a break-out room")
 
     @field_validator("languages")
     @classmethod
@@ -204,6 +205,8 @@ class ApplicationOut(ApplicationRowOut):
     key_questions: list[str]
     challenges: str | None
     share_questions: str
+    offers_to_facilitate: bool = Field(description="the applicant is willing to facilitate a break-out room")
+    is_facilitator: bool = Field(description="the organisers chose them to facilitate")
     reviews: list[ReviewOut] | None = Field(description="null until you have scored it yourself")
 
 

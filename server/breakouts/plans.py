@@ -42,8 +42,17 @@ def _warnings(metrics: dict[str, Any], rooms: list[dict[str, Any]], unplaced: in
     return found
 
 
+def _facilitators(have: int, rooms: int) -> list[str]:
+    if have >= rooms:
+        return []
+    return [ngettext("Only %(num)d facilitator for %(rooms)d rooms: mark more on the applications' pages.",
+                     "Only %(num)d facilitators for %(rooms)d rooms: mark more on the applications' pages.",
+                     have, rooms=rooms)]
+
+
 def publish_plan(event: Event, rnd: BreakoutRound) -> Plan:
     data = ops.round_dict(rnd, event.slug)
+    facilitators = sum(1 for r in data["rooms"] for m in r["members"] if m.get("facilitator"))
     people = sum(len(r["members"]) for r in data["rooms"]) + len(data["unplaced"])
     lines = [ngettext("%(num)d participant will see their room now, live and in their calendar feed.",
                       "%(num)d participants will see their room now, live and in their calendar feed.", people),
@@ -51,7 +60,8 @@ def publish_plan(event: Event, rnd: BreakoutRound) -> Plan:
     facts = {"round": rnd.id, "status": rnd.status, "version": rnd.version,
              "rooms": [[r["id"], sorted(m["application_id"] for m in r["members"])] for r in data["rooms"]]}
     return Plan(action="publish-round", slug=event.slug, heading=_("Publish “%(title)s”", title=rnd.title),
-                consequences=lines, warnings=_warnings(data["metrics"], data["rooms"], len(data["unplaced"])),
+                consequences=lines, warnings=_facilitators(facilitators, len(data["rooms"]))
+                + _warnings(data["metrics"], data["rooms"], len(data["unplaced"])),
                 facts=facts, button=_("Publish"), danger=False,
                 cancel_url=url_for("breakouts_pages.preview", slug=event.slug, round_id=rnd.id))
 
