@@ -171,4 +171,5 @@ FEATURES: list[str] = [
     "server.breakouts",
     "server.report",
     "server.replies",
+    "server.messages",
 ]

@@ -10,15 +10,28 @@ from flask_login import current_user
 
 from server import clock
 from server.api.openapi import documented
-from server.applications import deadline, erasure, lifecycle, links, proposals, queries, reviews, schemas, waitlist
+from server.applications import (
+    deadline,
+    erasure,
+    lifecycle,
+    links,
+    plans,
+    proposals,
+    queries,
+    reviews,
+    schemas,
+    waitlist,
+)
 from server.auth import organiser_required
 from server.events.operations import get_event
 from server.extensions import csrf, limiter
+from server.frontend.confirm import dry_run_requested
 from server.problems import Problem, not_found, parse_json
 
 bp = Blueprint("applications_api", __name__, url_prefix="/api/events/<slug>")
 
 TAGS = ("applications",)
+DRY_RUN = "1 to answer what would happen (counts, warnings) without changing anything"
 
 
 def apply_limit() -> str:
@@ -103,10 +116,14 @@ def put_review(slug: str, application_id: int) -> Any:
 @bp.post("/applications/<int:application_id>/decision")
 @organiser_required
 @documented("Invite, wait-list or decline an application (mail and calendar follow)",
-            body=schemas.DecisionIn, responses={200: schemas.ApplicationOut}, auth="organiser", tags=TAGS)
+            body=schemas.DecisionIn, responses={200: schemas.ApplicationOut}, auth="organiser", tags=TAGS,
+            query={"dry_run": DRY_RUN})
 def post_decision(slug: str, application_id: int) -> Any:
     application = links.get_application(get_event(slug), application_id)
-    lifecycle.decide(application, parse_json(schemas.DecisionIn).decision)
+    decision = parse_json(schemas.DecisionIn).decision
+    if dry_run_requested():
+        return jsonify(plans.dry_run_body(plans.decisions_plan(application.event, [application], decision)))
+    lifecycle.decide(application, decision)
     return jsonify(queries.full_dict(application, current_user.id))
 
 
@@ -123,9 +140,12 @@ def put_override(slug: str, application_id: int) -> Any:
 @bp.delete("/applications/<int:application_id>")
 @organiser_required
 @documented("Erase a person's identity and answers (anonymous counts stay)", responses={204: None},
-            auth="organiser", tags=TAGS)
+            auth="organiser", tags=TAGS, query={"dry_run": DRY_RUN})
 def erase_application(slug: str, application_id: int) -> Any:
-    erasure.erase(links.get_application(get_event(slug), application_id))
+    application = links.get_application(get_event(slug), application_id)
+    if dry_run_requested():
+        return jsonify(plans.dry_run_body(plans.erase_plan(application)))
+    erasure.erase(application)
     return "", 204
 
 
@@ -159,9 +179,11 @@ def get_proposal(slug: str) -> Any:
 @organiser_required
 @documented("Apply the proposal you looked at: invite, wait-list and decline in bulk",
             body=schemas.ApplySelectionIn, responses={200: schemas.AppliedOut}, auth="organiser",
-            tags=("selection",), query={"include_unreviewed": "as for the proposal"})
+            tags=("selection",), query={"include_unreviewed": "as for the proposal", "dry_run": DRY_RUN})
 def apply_selection(slug: str) -> Any:
     event = get_event(slug)
+    if dry_run_requested():
+        return jsonify(plans.dry_run_body(plans.selection_plan(event, _flag("include_unreviewed"))))
     counts = proposals.apply_selection(event, parse_json(schemas.ApplySelectionIn), _flag("include_unreviewed"))
     return jsonify(counts)
 

@@ -57,6 +57,7 @@ def _set_answers(application: Application, data: schemas.ApplicationFields) -> N
         application.language = data.language or current_language()
     if data.timezone or not application.timezone:
         application.timezone = data.timezone or country_zone(data.country)
+    application.offers_to_facilitate = data.offers_to_facilitate
 
 
 def submit(event: Event, data: schemas.ApplicationIn) -> None:

@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from server import clock
@@ -16,17 +18,20 @@ from server.applications import (
     exports,
     lifecycle,
     links,
+    plans,
     proposals,
     queries,
     reviews,
     schemas,
+    selection_view,
     waitlist,
 )
 from server.auth import organiser_page
 from server.core.timeutil import TimeError, local_to_utc
-from server.core.vocab import REGION_LABELS, ROLE_LABELS, WORKS_WITH_LABELS, Region, Role
+from server.core.vocab import REGION_LABELS, ROLE_LABELS, WORKS_WITH_LABELS, Region, Role, country_name
 from server.events import operations as event_ops
 from server.events.schemas import EventPatch
+from server.frontend.confirm import ask, confirmed
 from server.models import ApplicationStatus
 from server.problems import Problem, validate
 
@@ -44,8 +49,26 @@ def _flash_problem(problem: Problem) -> None:
     flash("; ".join(f"{e['field']}: {e['reason']}" for e in problem.errors) or problem.title, "error")
 
 
+STATUS_LABELS = {
+    "submitted": _l("waiting for a decision"), "invited": _l("invited, no answer yet"), "accepted": _l("accepted"),
+    "declined": _l("declined the invitation"), "waitlisted": _l("on the wait-list"), "rejected": _l("declined by us"),
+    "withdrawn": _l("withdrawn"), "erased": _l("erased"),
+}
 LABELS = {"roles": ROLE_LABELS, "regions": REGION_LABELS, "works_with": WORKS_WITH_LABELS,
           "statuses": [s.value for s in ApplicationStatus]}
+
+
+def _sort_links(slug: str, args: dict[str, str], current: str) -> dict[str, tuple[str, str]]:
+    """Column -> (URL sorting by it, aria-sort value); clicking the sorted column reverses it."""
+    links = {}
+    for key in queries.SORTS:
+        direction = "none"
+        target = key
+        if current.lstrip("-") == key:
+            direction = "descending" if current.startswith("-") else "ascending"
+            target = key if current.startswith("-") else f"-{key}"
+        links[key] = (url_for(".table", slug=slug, **{**args, "sort": target}) + "#applications", direction)
+    return links
 
 
 @bp.get("/applications")
@@ -56,9 +79,13 @@ def table(slug: str) -> Any:
     filters = queries.parse_filters(args)
     rows = queries.list_applications(event, filters, current_user.id)
     free, offer = waitlist.waitlist_offer(event)
+    countries = sorted({a.country for a in queries.event_apps(event, tuple(ApplicationStatus))},
+                       key=country_name)
     return render_template("applications/table.html", event=event, rows=rows, filters=filters, labels=LABELS,
                            sorts=queries.SORTS, deadline_label=deadline.deadline_label(event), tz=event.zone,
-                           call_open=event.call_is_open(clock.now()), free=free, offer=offer)
+                           call_open=event.call_is_open(clock.now()), free=free, offer=offer,
+                           countries=[(c, country_name(c)) for c in countries], status_labels=STATUS_LABELS,
+                           sort_links=_sort_links(slug, args, filters.sort))
 
 
 @bp.post("/call")
@@ -66,10 +93,14 @@ def table(slug: str) -> Any:
 def call(slug: str) -> Any:
     event = event_ops.get_event(slug)
     action = request.form.get("action")
-    if action == "close":
-        patch = EventPatch(call_closed=True)
-    elif action == "reopen":
-        patch = EventPatch(call_closed=False)
+    if action in ("close", "reopen") and event.call_closed == (action == "close"):
+        flash(_("The call is already closed.") if event.call_closed else _("The call is already open."), "info")
+        return _back(slug)
+    if action in ("close", "reopen"):
+        plan = plans.call_plan(event, action)
+        if not confirmed(plan):
+            return ask(plan)
+        patch = EventPatch(call_closed=action == "close")
     elif action == "extend":
         try:
             local = datetime.fromisoformat(request.form.get("deadline", ""))
@@ -108,8 +139,23 @@ def review(slug: str, application_id: int) -> Any:
     except Problem as problem:
         _flash_problem(problem)
         return _back(slug, application_id)
+    if request.form.get("then") == "next":
+        following = _next_to_review(a)
+        if following is not None:
+            flash(_("Saved. Next: an application you have not scored yet."), "info")
+            return _back(slug, following)
+        flash(_("Saved. You have scored every application."), "info")
+        return redirect(url_for(".table", slug=slug) + f"#application-{application_id}")
     flash("Your score is saved; the other reviewers' scores are shown below.", "info")
     return _back(slug, application_id)
+
+
+def _next_to_review(current: Any) -> int | None:
+    """The next waiting application (after this one, then from the start) the organiser has not scored."""
+    waiting = [a for a in queries.event_apps(current.event, (ApplicationStatus.SUBMITTED,))
+               if a.id != current.id and all(r.reviewer_id != current_user.id for r in a.reviews)]
+    later = [a.id for a in waiting if a.id > current.id]
+    return (later or [a.id for a in waiting] or [None])[0]
 
 
 def _int(value: str | None) -> int | str | None:
@@ -144,13 +190,32 @@ def override(slug: str, application_id: int) -> Any:
                     else url_for(".application", slug=slug, application_id=application_id))
 
 
+@bp.post("/applications/<int:application_id>/facilitator")
+@organiser_page
+def facilitator(slug: str, application_id: int) -> Any:
+    """Mark or unmark a person as a break-out facilitator (rounds place one per room from them)."""
+    from server.extensions import db
+
+    a = links.get_application(event_ops.get_event(slug), application_id)
+    a.is_facilitator = request.form.get("facilitator") == "yes"
+    db.session.commit()
+    flash(_("%(name)s facilitates break-out rooms.", name=a.name) if a.is_facilitator
+          else _("%(name)s no longer facilitates.", name=a.name), "info")
+    if request.form.get("next") == "table":
+        return redirect(url_for(".table", slug=slug) + f"#application-{application_id}")
+    return _back(slug, application_id)
+
+
 @bp.post("/applications/<int:application_id>/erase")
 @organiser_page
 def erase(slug: str, application_id: int) -> Any:
     a = links.get_application(event_ops.get_event(slug), application_id)
-    if request.form.get("confirm") != "yes":
-        flash("Tick the box to confirm the erasure.", "error")
-        return _back(slug, application_id)
+    if a.status == ApplicationStatus.ERASED:
+        flash(_("This application is already erased."), "info")
+        return _back(slug)
+    plan = plans.erase_plan(a)
+    if not confirmed(plan):
+        return ask(plan)
     erasure.erase(a)
     flash(f"Application #{application_id} is erased.", "info")
     return _back(slug)
@@ -163,7 +228,11 @@ def selection(slug: str) -> Any:
     include = request.args.get("include_unreviewed") == "1"
     proposal = proposals.proposal_dict(proposals.propose(event, include))
     free, offer = waitlist.waitlist_offer(event)
-    return render_template("applications/selection.html", event=event, targets=proposals.targets_dict(event),
+    targets = proposals.targets_dict(event)
+    return render_template("applications/selection.html", event=event, targets=targets,
+                           totals=selection_view.totals(proposal["invited"], targets),
+                           binding=[selection_view.binding_sentence(t) for t in proposal["explanation"]["binding"]],
+                           status_labels=STATUS_LABELS,
                            proposal=proposal, include_unreviewed=include, labels=LABELS, free=free, offer=offer,
                            regions=list(Region), roles=list(Role))
 
@@ -204,6 +273,9 @@ def targets(slug: str) -> Any:
 def apply(slug: str) -> Any:
     event = event_ops.get_event(slug)
     include = request.form.get("include_unreviewed") == "1"
+    plan = plans.selection_plan(event, include)
+    if plan.fields["proposal_id"] != request.form.get("proposal_id") or not confirmed(plan):
+        return ask(plan)
     try:
         counts = proposals.apply_selection(event, validate(
             schemas.ApplySelectionIn, {"proposal_id": request.form.get("proposal_id", "")}), include)
@@ -213,6 +285,30 @@ def apply(slug: str) -> Any:
         flash(f"Applied: {counts['invited']} invited, {counts['waitlisted']} wait-listed, "
               f"{counts['rejected']} declined, {counts['unchanged']} unchanged.", "info")
     return redirect(url_for(".selection", slug=slug))
+
+
+@bp.post("/applications/decisions")
+@organiser_page
+def decisions(slug: str) -> Any:
+    """Invite, wait-list or decline the ticked applications, after a confirmation."""
+    event = event_ops.get_event(slug)
+    decision = request.form.get("decision", "")
+    raw = request.form.getlist("id") or request.form.get("ids", "").split(",")
+    ids = {int(i) for i in raw if i.strip().isdigit()}
+    people = [a for a in queries.event_apps(event, tuple(ApplicationStatus)) if a.id in ids]
+    if decision not in lifecycle.DECISIONS or not people:
+        flash(_("Tick at least one application and choose what to do."), "error")
+        return _back(slug)
+    plan = plans.decisions_plan(event, people, decision)
+    if not confirmed(plan):
+        return ask(plan)
+    for a in people:
+        try:
+            lifecycle.decide(a, decision)
+        except Problem:
+            continue  # withdrawn meanwhile: the plan said it would be skipped
+    flash(_("Done: %(lines)s", lines=" ".join(plan.consequences)), "info")
+    return _back(slug)
 
 
 @bp.post("/waitlist/promote")

@@ -56,6 +56,7 @@ def form_data(form: MultiDict[str, str], *, with_identity: bool = True) -> dict[
         "name", "organisation", "job_title", "country", "role", "role_other", "work_relation", "challenges",
     )}
     data["share_questions"] = form.get("share_questions", "anonymous")
+    data["offers_to_facilitate"] = form.get("offers_to_facilitate") == "yes"
     data["languages"] = [*form.getlist("languages"),
                          *(part.strip() for part in form.get("languages_other", "").split(",") if part.strip())]
     data["works_with"] = form.getlist("works_with")
@@ -176,6 +177,8 @@ def _values_of(application: Any) -> list[tuple[str, str]]:
     values += [("works_with", w) for w in application.works_with]
     values += [(f"key_question_{i + 1}", q) for i, q in enumerate(application.key_questions)]
     values += [("language", application.language or ""), ("timezone", application.timezone or "")]
+    if application.offers_to_facilitate:
+        values.append(("offers_to_facilitate", "yes"))
     return values
 
 

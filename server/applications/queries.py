@@ -179,6 +179,7 @@ def full_dict(a: Application, reader_id: int | None) -> dict[str, Any]:
     body.update({
         "email": a.email, "work_relation": a.work_relation, "key_questions": list(a.key_questions or []),
         "challenges": a.challenges, "share_questions": a.share_questions,
+        "offers_to_facilitate": bool(a.offers_to_facilitate), "is_facilitator": bool(a.is_facilitator),
         "reviews": reviews_visible_to(a, reader_id) if reader_id is not None else None,
     })
     if reader_id is None:  # the owner sees their answers, never the reviews

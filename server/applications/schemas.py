@@ -92,6 +92,7 @@ class ApplicationFields(Strict):
                         AfterValidator(_message_language)] | None = None
     timezone: Annotated[str, Field(max_length=64, description="IANA time zone; empty: the country's"),
                         AfterValidator(_timezone)] | None = None
+    offers_to_facilitate: bool = Field(False, description="willing to facilitate a break-out room")
 
     @field_validator("languages")
     @classmethod
@@ -229,6 +230,8 @@ class ApplicationOut(ApplicationRowOut):
     key_questions: list[str]
     challenges: str | None
     share_questions: str
+    offers_to_facilitate: bool = Field(description="the applicant is willing to facilitate a break-out room")
+    is_facilitator: bool = Field(description="the organisers chose them to facilitate")
     reviews: list[ReviewOut] | None = Field(description="null until you have scored it yourself")
 
 

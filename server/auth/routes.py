@@ -52,6 +52,8 @@ def login() -> Any:
             flash(_("That email and password do not match an account."), "error")
             return render_template("login.html", email=request.form.get("email", "")), 401
         logins.start(user, remember=bool(request.form.get("remember")))
+        if not request.args.get("next") and user.is_moderator:  # staff land on their meetings
+            return remember_device(redirect(url_for("frontend_organise.index")), user)
         return remember_device(redirect(_safe_next(request.args.get("next"))), user)
     return render_template("login.html", email="")
 

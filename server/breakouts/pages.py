@@ -15,10 +15,11 @@ from sqlalchemy import select
 
 from server.auth import organiser_page
 from server.breakouts import operations as ops
-from server.breakouts import schemas
+from server.breakouts import plans, schemas
 from server.core.vocab import ROLE_GROUP_LABELS
 from server.events.operations import get_event
 from server.extensions import db
+from server.frontend.confirm import ask, confirmed
 from server.models import AgendaDay, AgendaItem, Event
 from server.problems import Problem, validation_problem
 
@@ -112,12 +113,16 @@ def create(slug: str) -> Any:
 @organiser_page
 def preview(slug: str, round_id: int) -> Any:
     event = get_event(slug)
-    rnd = ops.round_dict(ops.get_round(event, round_id), slug)
+    row = ops.get_round(event, round_id)
+    rnd = ops.round_dict(row, slug)
+    if row.published_at:  # in the event's zone, not an ISO stamp
+        at = row.published_at.astimezone(event.zone)
+        rnd["published_local"] = f"{at:%A %-d %B %Y, %H:%M} {event.timezone}"
     return render_template("breakouts/round.html", event=event, rnd=rnd, metric_rows=METRIC_ROWS,
                            items=_breakout_items(event), groups=ROLE_GROUP_LABELS)
 
 
-def _act(slug: str, round_id: int, action: Callable[[Event, Any], str | None]) -> Any:
+def _act(slug: str, round_id: int, action: Callable[[Event, Any], str | None], anchor: str = "") -> Any:
     event = get_event(slug)
     rnd = ops.get_round(event, round_id)
     try:
@@ -127,7 +132,7 @@ def _act(slug: str, round_id: int, action: Callable[[Event, Any], str | None]) -
     else:
         if message:
             flash(message, "info")
-    return redirect(url_for(".preview", slug=slug, round_id=round_id))
+    return redirect(url_for(".preview", slug=slug, round_id=round_id) + anchor)
 
 
 @bp.post("/<int:round_id>/settings")
@@ -152,12 +157,23 @@ def propose(slug: str, round_id: int) -> Any:
 @bp.post("/<int:round_id>/move")
 @organiser_page
 def move(slug: str, round_id: int) -> Any:
+    event = get_event(slug)
+    rnd = ops.get_round(event, round_id)
+    person, room = _int("application_id"), _int("room_id")
+    if rnd.status == "published" and isinstance(person, int) and isinstance(room, int):
+        plan = plans.move_plan(event, rnd, person, room)
+        if plan.facts["from"] == room:
+            flash("Already in that room; nothing changed.", "info")
+            return redirect(url_for(".preview", slug=slug, round_id=round_id) + f"#member-{person}")
+        if not confirmed(plan):
+            return ask(plan)
+
     def run(event: Event, rnd: Any) -> str:
         data = _validate(schemas.MoveIn, {"application_id": _int("application_id"), "room_id": _int("room_id")})
         ops.move(event, rnd, data)
         return "Moved" + (" and locked." if rnd.status == "draft" else "; they were told live.")
 
-    return _act(slug, round_id, run)
+    return _act(slug, round_id, run, anchor=f"#member-{person}")
 
 
 @bp.post("/<int:round_id>/lock")
@@ -186,6 +202,14 @@ def late_joiner(slug: str, round_id: int) -> Any:
 @bp.post("/<int:round_id>/publish")
 @organiser_page
 def publish(slug: str, round_id: int) -> Any:
+    event = get_event(slug)
+    rnd = ops.get_round(event, round_id)
+    if rnd.status == "published":
+        flash("The round is published already; nothing changed.", "info")
+        return redirect(url_for(".preview", slug=slug, round_id=round_id))
+    plan = plans.publish_plan(event, rnd)
+    if not confirmed(plan):
+        return ask(plan)
     return _act(slug, round_id,
                 lambda e, r: (ops.publish(e, r), "Published: every participant now sees their room.")[1])
 

@@ -174,6 +174,23 @@ def _paragraphs_html(text: str) -> str:
     return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paras)
 
 
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def _linked_paragraphs_html(text: str) -> str:
+    """Paragraphs of escaped text in which each http(s) address is a link."""
+    paras = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    out = []
+    for para in paras:
+        pieces, last = [], 0
+        for match in _URL.finditer(para):
+            pieces += [html.escape(para[last:match.start()]), _link_html(match.group(0))]
+            last = match.end()
+        pieces.append(html.escape(para[last:]))
+        out.append(f"<p>{''.join(pieces).replace(chr(10), '<br>')}</p>")
+    return "".join(out)
+
+
 def _wrap_html(title: str, body: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -292,20 +309,26 @@ def build_invitation_email(
     *,
     now: datetime,
     domain: str,
+    texts: tuple[str, str] | None = None,
 ) -> EmailMessage:
     """Invitation, update or cancellation mail for one invitee with the iTIP calendar
     inline (``text/calendar; method=...``) and attached as ``invite.ics``.
 
     ``invitee.sequence`` is the SEQUENCE to send (the caller increments it for updates and
     cancellations); ``now`` is the DTSTAMP and the Date header; ``domain`` is the right-hand
-    side of the Message-ID."""
+    side of the Message-ID; ``texts`` (subject, plain text) replaces the built-in wording, the
+    HTML part following the text paragraph by paragraph with its links clickable."""
     if kind is InviteKind.CANCELLATION:
         method, ics = "CANCEL", build_cancel(meeting, invitee, now)
     else:
         if kind is InviteKind.UPDATE and invitee.sequence == 0:
             raise CalendarError("sequence: an update needs a SEQUENCE above the first send's")
         method, ics = "REQUEST", build_request(meeting, invitee, now)
-    subject, text, html_body = _texts(meeting, invitee, kind)
+    if texts is None:
+        subject, text, html_body = _texts(meeting, invitee, kind)
+    else:
+        subject, text = _one_line(texts[0]), texts[1]
+        html_body = _wrap_html(subject, _linked_paragraphs_html(text))
     message_id = make_message_id((invitee.id, meeting.uid, str(invitee.sequence), method), domain)
     msg = _base_message(
         Mailbox(meeting.organiser_name, meeting.organiser_email),

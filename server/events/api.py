@@ -10,6 +10,7 @@ from server.api.openapi import documented
 from server.auth import organiser_required
 from server.events import operations as ops
 from server.events import schemas
+from server.frontend.confirm import dry_run_requested
 from server.models.types import utcnow
 from server.problems import parse_json
 
@@ -48,11 +49,30 @@ def get_event(slug: str) -> Any:
 @bp.patch("/<slug>")
 @organiser_required
 @documented("Change an event (deadline, seats, call closed, status …)", body=schemas.EventPatch,
-            responses={200: schemas.EventOut}, auth="organiser", tags=("events",))
+            responses={200: schemas.EventOut}, auth="organiser", tags=("events",),
+            query={"dry_run": "1 to answer what closing/reopening the call or cancelling would do, changing nothing"})
 def update_event(slug: str) -> Any:
     event = ops.get_event(slug)
-    event = ops.update_event(event, parse_json(schemas.EventPatch))
+    patch = parse_json(schemas.EventPatch)
+    if dry_run_requested():
+        return jsonify(dry_run(event, patch))
+    event = ops.update_event(event, patch)
     return jsonify(ops.event_dict(event, utcnow(), _base()))
+
+
+def dry_run(event: Any, patch: schemas.EventPatch) -> dict[str, Any]:
+    """The consequences of the patch's status and call changes, as the pages confirm them."""
+    from server.applications.plans import call_plan
+    from server.events.organise import status_plan
+
+    found: list[Any] = []
+    if patch.call_closed is not None and patch.call_closed != event.call_closed:
+        found.append(call_plan(event, "close" if patch.call_closed else "reopen"))
+    if patch.status is not None and patch.status != event.status:
+        found.append(status_plan(event, patch.status))
+    return {"dry_run": True, "plans": [p.counts() for p in found],
+            "consequences": [line for p in found for line in p.consequences],
+            "warnings": [line for p in found for line in p.warnings]}
 
 
 @bp.get("/<slug>/agenda")

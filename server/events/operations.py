@@ -54,7 +54,12 @@ def _day_window(day: date, start: time, end: time, tz_name: str, field: str) -> 
     return start_at, end_at
 
 
+RESERVED_SLUGS = frozenset({"new"})  # /organise/new is the page that makes a meeting
+
+
 def create_event(data: schemas.EventIn) -> Event:
+    if data.slug in RESERVED_SLUGS:
+        raise invalid("slug", "is reserved; choose another address")
     if db.session.scalar(select(Event.id).where(Event.slug == data.slug)) is not None:
         raise Problem(409, _("Conflict"), [("slug", _("Another event already uses this address."))])
     seen: set[date] = set()
@@ -98,15 +103,24 @@ def update_event(event: Event, data: schemas.EventPatch) -> Event:
             changes["application_deadline"], event.timezone, "application_deadline"
         )
     status_changed = "status" in changes and changes["status"] != event.status
+    moved = False
+    if changes.get("timezone") and changes["timezone"] != event.timezone:
+        from server.events.editing import rezone
+
+        moved = rezone(event, changes["timezone"], keep_deadline="application_deadline" not in changes)
     if data.translations is not None:
         event.translations = merge_texts(event.translations, data.translations)
     changes.pop("translations", None)
     for key, value in changes.items():
+        if key in ("timezone", "translations"):
+            continue
         if value is not None:
             setattr(event, key, str(value) if key == "organiser_email" else value)
     db.session.commit()
     if status_changed:
         meeting_changed.send(event, what="status")
+    elif moved:
+        meeting_changed.send(event, what="time")
     elif {"title", "description", "video_url"} & changes.keys() or data.translations:
         meeting_changed.send(event, what="details")
     return event

@@ -92,6 +92,14 @@ class DayIn(Strict):
     translations: dict[TextLanguage, DayTexts] = Field({}, description=TRANSLATIONS_HELP)
 
 
+def _check_zone(value: str) -> str:
+    try:
+        zone(value)
+    except TimeError:
+        raise PydanticCustomError("unknown_timezone", "not an IANA time zone") from None
+    return value
+
+
 class EventIn(Strict):
     slug: Slug
     title: Annotated[str, Field(min_length=1, max_length=300)]
@@ -111,11 +119,7 @@ class EventIn(Strict):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            zone(value)
-        except TimeError:
-            raise PydanticCustomError("unknown_timezone", "not an IANA time zone") from None
-        return value
+        return _check_zone(value)
 
 
 class EventPatch(Strict):
@@ -131,7 +135,14 @@ class EventPatch(Strict):
     auto_promote_waitlist: bool | None = None
     video_url: WebLink | None = None
     status: Literal["scheduled", "cancelled"] | None = None
+    timezone: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        None, description="IANA zone name; days, items and the deadline keep their wall-clock times")
     translations: dict[TextLanguage, EventTexts] | None = Field(None, description=TRANSLATIONS_HELP)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return None if value is None else _check_zone(value)
 
 
 class DayPatch(Strict):

@@ -12,12 +12,14 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from server.events.organise import bp as events_organise_bp
     from server.frontend import nav
     from server.frontend.live import bp as live_bp
     from server.frontend.organise import bp as organise_bp
 
     app.register_blueprint(live_bp)
     app.register_blueprint(organise_bp)
+    app.register_blueprint(events_organise_bp)
     app.context_processor(nav.staff_links)
     app.add_template_global(calendar_links)
 

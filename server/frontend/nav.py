@@ -22,12 +22,15 @@ def event_links(slug: str) -> list[tuple[str, str]]:
     if organiser:
         links += [
             (_("Dashboard"), _url("frontend_organise.dashboard", slug=slug)),
+            (_("Edit"), _url("events_organise.edit", slug=slug)),
             (_("Applications"), _url("applications_organise.table", slug=slug)),
             (_("Selection"), _url("applications_organise.selection", slug=slug)),
             (_("Mail"), _url("invitations.mail_page", slug=slug)),
+            (_("Mail texts"), _url("messages.index", slug=slug)),
             (_("Answers"), _url("replies.replies_page", slug=slug)),
             (_("Agenda"), _url("frontend_organise.agenda", slug=slug)),
             (_("Break-out rounds"), f"/organise/{slug}/rounds"),
+            (_("Report"), _url("report.report_page", slug=slug)),
         ]
     links.append((_("Moderate"), _url("frontend_live.moderate", slug=slug)))
     return [(label, url) for label, url in links if url]

@@ -16,6 +16,7 @@ from server.events import operations as ops
 from server.events import schemas
 from server.extensions import db
 from server.frontend.nav import event_links
+from server.frontend.next_steps import next_steps
 from server.models import Application, OutboundMail
 from server.problems import Problem
 
@@ -63,7 +64,7 @@ def dashboard(slug: str) -> Any:
         "frontend/dashboard.html", event=event, links=event_links(slug), exports=exports,
         applications=_counts(Application, Application.status, event.id),
         mail=_counts(OutboundMail, OutboundMail.status, event.id),
-        public_url=url_for("pages.event_page", slug=slug),
+        public_url=url_for("pages.event_page", slug=slug), steps=next_steps(event),
     )
 
 

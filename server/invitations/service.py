@@ -41,7 +41,6 @@ from server.core.invite_mail import (
     Mailbox,
     build_invitation_email,
     build_simple_email,
-    describe_morning,
     make_message_id,
 )
 from server.dispatch import job_handler
@@ -208,10 +207,20 @@ def render_invitation(application: Application, row: CalendarInvitation, event: 
     )
     with recipient_locale(application) as language:  # calendar texts in the invitee's language
         message = build_invitation_email(meeting_info(event, language), invitee, kind, now=now or utcnow(),
-                                         domain=domain())
+                                         domain=domain(), texts=_texts(event, application, kind, invitee))
     if kind is InviteKind.INVITATION and sequence == 0:
         _note_new_link(message)
     return message
+
+
+def _texts(event: Event, application: Application, kind: InviteKind, invitee: Invitee) -> tuple[str, str]:
+    """Subject and body from the meeting's message texts, in the invitee's language."""
+    from server.messages import render_message
+
+    key = kind.value
+    if kind is InviteKind.CANCELLATION and event.status != "cancelled":
+        key = "withdrawal"  # the meeting goes on; this person's invitation does not
+    return render_message(event, key, application.language, invitee.name, invitee.personal_url)
 
 
 def _note_new_link(message: EmailMessage) -> None:
@@ -311,35 +320,35 @@ def send_reminders(job: ScheduledJob) -> None:
     now = utcnow()
     if min(d.starts_at for d in event.days) <= now:
         return  # too late to remind
+    from server.messages import render_message
+
     for application in holders(event):
         if application.status not in PARTICIPATING:
             continue
         row = links.invitation_row(application)
         key = f"reminder:{application.id}:{job.id}"
+        subject, _ = render_message(event, "reminder", application.language, row.name or "", "")
         # Queued unrendered: the personal link is derived when the mail is sent, never stored.
         queue_mail(None, key=key, kind=REMINDER_MAIL, event_id=event.id, application_id=application.id,
-                   to_address=str(row.email), subject=f"Reminder: {event.title}",
-                   message_id=make_message_id((key,), domain()))
+                   to_address=str(row.email), subject=subject, message_id=make_message_id((key,), domain()))
 
 
 def _render_reminder(mail: OutboundMail) -> EmailMessage:
+    from server.messages import render_message
+
     application = db.session.get(Application, mail.application_id) if mail.application_id else None
     if application is None or application.status not in PARTICIPATING:
         raise SkipMail("superseded: no longer a participant")
     event = application.event
-    meeting = meeting_info(event)
-    when = [describe_morning(m, meeting.zone) for m in sorted(meeting.mornings, key=lambda m: m.start)]
+    meeting = meeting_info(event, application.language)
     row = links.invitation_row(application)
     token = links.access_token(application, row, create=False)
     link = f"{links.base_url()}/p/{token}" if token else meeting.public_url
-    lines = [f"Dear {row.name or ''},", "", f"A reminder: “{event.title}” starts soon.", ""]
-    lines += [f"  • {local} ({utc})" for local, utc in when]
-    lines += ["", "Your personal link:", f"  {link}", "",
-              meeting.organiser_name, meeting.public_url]
+    subject, text = render_message(event, "reminder", application.language, row.name or "", link)
     return build_simple_email(
         sender=Mailbox(meeting.organiser_name, meeting.organiser_email),
-        to=Mailbox(row.name or "", mail.to_address), subject=f"Reminder: {event.title}",
-        text="\n".join(lines) + "\n", key=(mail.idempotency_key,), domain=domain(), now=utcnow(),
+        to=Mailbox(row.name or "", mail.to_address), subject=subject,
+        text=text, key=(mail.idempotency_key,), domain=domain(), now=utcnow(),
     )
 
 

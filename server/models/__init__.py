@@ -17,6 +17,7 @@ from server.models.live import (
     SpeakerQueueRow,
 )
 from server.models.mail import MailStatus, OutboundMail, ScheduledJob
+from server.models.messages import MessageText
 from server.models.replies import InboundReply
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "LiveStateRow",
     "LoginSession",
     "MailStatus",
+    "MessageText",
     "OutboundMail",
     "QAQueueRow",
     "QuestionRow",

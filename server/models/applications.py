@@ -60,6 +60,8 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
 
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     is_facilitator: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The applicant said on the form they are willing to facilitate a break-out room.
+    offers_to_facilitate: Mapped[bool] = mapped_column(Boolean, default=False)
     # The language mails, calendars and pages speak to this person (a code of server.i18n.LANGUAGES),
     # and their own time zone (IANA name) shown beside the event's; None: the event's zone only.
     language: Mapped[str] = mapped_column(String(8), default="en")

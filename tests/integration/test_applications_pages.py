@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from flask import Flask
@@ -92,6 +93,11 @@ def test_organiser_pages_need_an_organiser(app: Flask, client: FlaskClient, refe
     assert "Mean 4.00, spread 0" in staff.get(f"/organise/{reference_event}/applications/1").get_data(as_text=True)
     selection = staff.get(f"/organise/{reference_event}/selection")
     assert selection.status_code == 200 and "1 of 40 seats filled" in selection.get_data(as_text=True)
-    closed = staff.post(f"/organise/{reference_event}/call", data={"action": "close", "csrf_token": token})
+    asked = staff.post(f"/organise/{reference_event}/call", data={"action": "close", "csrf_token": token})
+    assert asked.status_code == 200  # a confirmation first (issue 14); nothing changed yet
+    assert "The application form stops taking applications now." in asked.get_data(as_text=True)
+    confirm = re.search(r'name="confirm_token" value="([0-9a-f]+)"', asked.get_data(as_text=True)).group(1)
+    closed = staff.post(f"/organise/{reference_event}/call",
+                        data={"action": "close", "csrf_token": token, "confirm_token": confirm})
     assert closed.status_code == 302
     assert "Applications are closed" in client.get(url).get_data(as_text=True)

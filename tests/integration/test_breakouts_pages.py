@@ -76,7 +76,11 @@ def test_organiser_creates_previews_moves_and_publishes(app: Flask, organiser: A
                                                            "room_id": str(room_ids[0])}, follow_redirects=True)
     assert "application_id: no accepted or invited participant" in refused.get_data(as_text=True)
 
-    published = client.post(f"{index}/{round_id}/publish", data={"csrf_token": token}, follow_redirects=True)
+    asked = client.post(f"{index}/{round_id}/publish", data={"csrf_token": token}).get_data(as_text=True)
+    assert "13 participants will see their room now" in asked  # a confirmation first
+    confirm_token = re.search(r'name="confirm_token" value="([0-9a-f]+)"', asked).group(1)
+    published = client.post(f"{index}/{round_id}/publish", data={"csrf_token": token, "confirm_token": confirm_token},
+                            follow_redirects=True)
     text = published.get_data(as_text=True)
     assert "Published: every participant now sees their room." in text and ">published</span>" in text
     listing = client.get(index).get_data(as_text=True)

@@ -1,0 +1,30 @@
+"""The values a message's placeholders take for one meeting and one person."""
+
+from __future__ import annotations
+
+from server.applications.deadline import deadline_label
+from server.core.calendar import Morning
+from server.core.invite_mail import describe_morning
+from server.models import Event
+
+
+def _base_url() -> str:
+    from server.applications.links import base_url
+
+    return base_url()
+
+
+def values_for(event: Event, name: str, personal_link: str) -> dict[str, str]:
+    mornings = [describe_morning(Morning(d.starts_at, d.ends_at), event.timezone) for d in event.days]
+    return {
+        "name": name,
+        "event_title": event.title,
+        "personal_link": personal_link,
+        "deadline": deadline_label(event),
+        "first_morning": mornings[0][0] if mornings else "",
+        "when": "\n".join(f"  • {local}\n    ({utc})" for local, utc in mornings),
+        "description": (event.description or event.summary or "").strip(),
+        "organiser": event.organiser_name or event.title,
+        "public_url": f"{_base_url()}/events/{event.slug}",
+    }
+
