@@ -11,7 +11,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from server.live import sockets
+    from server.live import seeding, sockets  # noqa: F401  (seeding registers its handler and hook)
     from server.live.api import bp
     from server.live.ephemeral import Ephemeral
 

@@ -15,6 +15,7 @@ from server.models.live import (
     SpeakerQueueRow,
 )
 from server.models.mail import MailStatus, OutboundMail, ScheduledJob
+from server.models.meeting_day import ProjectorLink, QASeeding, QASeedSetting
 
 __all__ = [
     "AgendaDay",
@@ -28,7 +29,10 @@ __all__ = [
     "LiveStateRow",
     "MailStatus",
     "OutboundMail",
+    "ProjectorLink",
     "QAQueueRow",
+    "QASeedSetting",
+    "QASeeding",
     "QuestionRow",
     "QuestionVote",
     "Review",
