@@ -19,11 +19,13 @@
     if (!timer || !timer.started) return { text: "", state: "" };
     const running = timer.running && timer.running_since;
     const elapsed = timer.elapsed_before_seconds + (running ? Math.max(0, (now - new Date(timer.running_since).getTime()) / 1000) : 0);
-    let text = clock(elapsed);
+    // Spoken time counts whole seconds up; time left counts down and reaches 0:00 at the limit.
+    let text = clock(Math.floor(elapsed));
     let state = "";
     if (timer.limit_seconds) {
       const left = timer.limit_seconds - elapsed;
-      text = left >= 0 ? fill(t("%(time)s left"), { time: clock(left) }) : fill(t("over by %(time)s"), { time: clock(-left) });
+      text = left >= 0 ? fill(t("%(time)s left"), { time: clock(Math.ceil(left)) })
+        : fill(t("over by %(time)s"), { time: clock(Math.floor(-left)) });
       state = left < 0 ? "over" : left <= WARN_SECONDS ? "warn" : "";
     }
     return { text: timer.running ? text : fill(t("%(time)s (paused)"), { time: text }), state };

@@ -121,6 +121,7 @@
     renderTimer(); // the speaker's clock counts in every mode
   }
   setInterval(tick, 1000);
+  setInterval(renderTimer, 250); // a second on the speaker's clock shows when it passes
 
   const nextItem = () => send("agenda:next_item", {});
   const bringBack = () => send("agenda:bring_back", {});
@@ -137,7 +138,11 @@
   $("announce").addEventListener("submit", (e) => {
     e.preventDefault();
     const target = document.querySelector('input[name="target"]:checked').value;
-    send("agenda:announce", { text: $("announce-text").value, target }, () => { $("announce-text").value = ""; say(t("Announced.")); });
+    send("agenda:announce", { text: $("announce-text").value, target }, () => {
+      $("announce-text").value = "";
+      $("announce-text").blur(); // back to the shortcuts
+      say(t("Announced."));
+    });
   });
 
   // ---- Q&A: pending first, then live, answered; a selection for the keyboard ---------------
@@ -314,10 +319,17 @@
     d: () => keyAct("live", () => "qa:answer"),
     c: () => spkSend("speaker:call_next"),
     t: toggleTimer,
+    m: () => { $("premod").checked = !$("premod").checked; $("premod").dispatchEvent(new Event("change")); },
+    "/": () => $("announce-text").focus(),
   };
   document.addEventListener("keydown", (e) => {
     const target = e.target;
     if (e.key === "Escape" && target && TYPING.has(target.tagName)) { target.blur(); return; }
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && target === $("announce-text")) {
+      e.preventDefault();
+      $("announce").requestSubmit();
+      return;
+    }
     if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
     if (target && (TYPING.has(target.tagName) || target.isContentEditable)) return;
     const action = KEYS[e.key.toLowerCase()];

@@ -75,7 +75,7 @@
     $("speaker-timer").textContent = view.text;
     $("speaker-timer").className = `present-timer ${view.state}`;
   }
-  setInterval(tick, 500);
+  setInterval(tick, 250);
 
   function renderSpeaker() {
     const s = sync.get(S.plenary);
