@@ -1,9 +1,12 @@
 // The moderator console: drive the agenda and the break-outs, moderate the Q&A, run the
-// speakers' lists, see who is here and move people between rooms.
+// speakers' lists, see who is here and move people between rooms — on one laptop screen, with
+// keyboard shortcuts (listed on the page) for the moves of a morning.
 (function () {
   "use strict";
   const L = window.ConveneLive;
   const { el } = L;
+  const t = window.gettext;
+  const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, k) => String(values[k]));
   const root = document.getElementById("console");
   const cfg = JSON.parse(document.getElementById("live-config").textContent);
   const $ = (id) => document.getElementById(id);
@@ -16,21 +19,35 @@
   let spkChoice = `plenary:${E}`;
   let rooms = []; // [{id, name, count, members: [{application_id, name, role_label, country}]}]
   let roomsRound = null;
+  let selected = null; // id of the question the keyboard acts on
+  const seeded = new Map(Object.entries(cfg.seeded || {}).map(([k, v]) => [Number(k), v]));
 
   const socket = window.io({ auth: { event: cfg.slug }, reconnectionDelay: 500, reconnectionDelayMax: 3000 });
   L.watchConnection(socket, $("conn"), root);
   const sync = new L.LiveSync({
     socket, view: "moderator",
     broadcasts: ["agenda:state", "qa:changed", "speaker:state", "notes:state", "presence:state"],
-    onChange: (stream) => { if (stream === S.agenda) { refreshStreams(); loadRooms(); } render(); },
+    onChange: (stream, state, payload) => {
+      if (stream === S.agenda) { refreshStreams(); loadRooms(); }
+      if (payload && payload.action === "seed" && stream.startsWith("qa:item:")) {
+        seeded.set(Number(stream.split(":")[2]), payload.questions.length);
+      }
+      render();
+    },
   });
 
-  function say(text) { $("msg").textContent = text; }
+  // Messages clear themselves: confirmations after 4 s, refusals after 10 s.
+  let sayTimer = null;
+  function say(text, error) {
+    $("msg").textContent = text;
+    $("msg").classList.toggle("error", !!error);
+    clearTimeout(sayTimer);
+    if (text) sayTimer = setTimeout(() => { $("msg").textContent = ""; }, error ? 10000 : 4000);
+  }
   function send(event, payload, done) {
     socket.timeout(8000).emit(event, payload, (err, ack) => {
-      if (err) { say("Not sent: the connection is down. Try again when it is back."); return; }
-      if (!ack.ok) { say(`Refused (${ack.error.field}): ${ack.error.reason}`); return; }
-      say("");
+      if (err) { say(t("Not sent: the connection is down. Try again when it is back."), true); return; }
+      if (!ack.ok) { say(fill(t("Refused (%(field)s): %(reason)s"), ack.error), true); return; }
       if (done) done(ack);
     });
   }
@@ -50,125 +67,204 @@
     sync.setWanted(streams);
   }
 
-  // ---- agenda ------------------------------------------------------------------------------
+  // ---- agenda: grouped by day, kinds in words, the running item highlighted -----------------
+  const itemTime = (it) => `${it.start_local}–${it.end_local}`;
+  function renderNow(a) {
+    const cur = a.current_item ? items.get(a.current_item) : null;
+    $("now-title").textContent = a.mode === "breakouts" ? t("Break-out rooms are open") : cur ? cur.title : a.mode === "idle" ? t("Not started.") : t("Plenary");
+    $("now-kind").textContent = cur && a.mode !== "breakouts" ? cur.kind_label : "";
+    $("now-time").textContent = cur ? `${itemTime(cur)} ${cfg.timezone}` : "";
+    const index = a.agenda.indexOf(a.current_item);
+    const next = a.mode === "idle" ? items.get(a.agenda[0]) : index >= 0 ? items.get(a.agenda[index + 1]) : null;
+    $("next-title").textContent = next ? fill(t("Next: %(title)s (%(kind)s, %(time)s)"), { title: next.title, kind: next.kind_label, time: itemTime(next) }) : t("Next: nothing, this is the last item.");
+    $("next-item").disabled = a.mode === "breakouts";
+    $("bring-back").disabled = a.mode !== "breakouts";
+  }
+  function agendaRow(a, it) {
+    const current = it.id === a.current_item && a.mode !== "idle";
+    const done = seeded.has(it.id) ? ` · ${fill(t("%(n)s key questions added"), { n: seeded.get(it.id) })}` : "";
+    return el("li", { class: `agenda-row${current ? " current" : ""}`, "aria-current": current ? "step" : null, "data-item": it.id },
+      el("button", { type: "button", class: current ? "" : "secondary", disabled: current || a.mode === "breakouts",
+        onclick: () => send("agenda:start_item", { item_id: it.id }) }, current ? t("On now") : t("Start")),
+      el("span", { class: "agenda-time", text: itemTime(it) }),
+      el("span", { class: "agenda-title" }, el("strong", { text: it.title }), el("span", { class: "kind", text: `${it.kind_label}${done}` })));
+  }
   function renderAgenda() {
     const a = agenda();
     if (!a) return;
-    const cur = a.current_item ? items.get(a.current_item) : null;
-    $("now-title").textContent = a.mode === "breakouts" ? "Break-out rooms are open" : cur ? cur.title : a.mode === "idle" ? "Not started." : "Plenary";
-    const list = a.agenda.map((id) => items.get(id)).filter(Boolean);
-    $("agenda").replaceChildren(...list.map((it) => {
-      const current = it.id === a.current_item && a.mode === "plenary";
-      return el("li", { class: current ? "current" : "", "aria-current": current ? "step" : null },
-        el("button", { type: "button", class: current ? "" : "secondary", disabled: current || a.mode === "breakouts",
-          onclick: () => send("agenda:start_item", { item_id: it.id }) }, current ? "On now" : "Start"),
-        " ", `${it.start_local} `, el("strong", { text: it.title }), el("span", { class: "kind", text: ` ${it.kind}` }));
-    }));
-    $("next-item").disabled = a.mode === "breakouts";
-    $("bring-back").disabled = a.mode !== "breakouts";
+    renderNow(a);
+    const byDay = new Map(cfg.days.map((d) => [d.date, []]));
+    for (const id of a.agenda) {
+      const it = items.get(id);
+      if (!it) continue;
+      if (!byDay.has(it.day)) byDay.set(it.day, []);
+      byDay.get(it.day).push(it);
+    }
+    const titles = new Map(cfg.days.map((d) => [d.date, d.title]));
+    $("agenda").replaceChildren(...[...byDay.entries()].filter(([, list]) => list.length).map(([day, list]) =>
+      el("div", { class: "agenda-day" }, el("h3", { text: titles.get(day) || day }),
+        el("ol", { class: "plain agenda-list" }, ...list.map((it) => agendaRow(a, it))))));
+    const cur = $("agenda").querySelector("li.current");
+    if (cur && cur.dataset.item !== root.dataset.shownItem) {
+      root.dataset.shownItem = cur.dataset.item;
+      cur.scrollIntoView({ block: "nearest" });
+    }
   }
   function tick() {
     const a = agenda();
     const box = $("countdown");
-    if (!a || a.mode !== "breakouts" || !a.breakouts_end_at) { box.textContent = ""; return; }
-    const left = (new Date(a.breakouts_end_at).getTime() - sync.now()) / 1000;
-    box.textContent = left > 0 ? `${a.closing ? "closing, " : ""}${L.clock(left)} left` : "time is up";
-    const s = sync.get(`speaker:${spkChoice}`);
-    if (s && s.current && s.current.timer && s.current.timer.started) renderSpeakers();
+    if (!a || a.mode !== "breakouts" || !a.breakouts_end_at) box.textContent = "";
+    else {
+      const left = (new Date(a.breakouts_end_at).getTime() - sync.now()) / 1000;
+      box.textContent = left > 0 ? fill(a.closing ? t("closing, %(time)s left") : t("%(time)s left"), { time: L.clock(left) }) : t("time is up");
+    }
+    renderTimer(); // the speaker's clock counts in every mode
   }
   setInterval(tick, 1000);
+  setInterval(renderTimer, 250); // a second on the speaker's clock shows when it passes
 
-  $("next-item").addEventListener("click", () => send("agenda:next_item", {}));
-  $("bring-back").addEventListener("click", () => send("agenda:bring_back", {}));
-  $("open-rooms").addEventListener("submit", (e) => {
-    e.preventDefault();
+  const nextItem = () => send("agenda:next_item", {});
+  const bringBack = () => send("agenda:bring_back", {});
+  function openRooms() {
     const round = Number($("round").value);
-    if (!round) { say("Publish a break-out round first (Break-out rounds page)."); return; }
-    send("agenda:open_breakouts", { round_id: round, minutes: Number($("minutes").value) }, () => say("Rooms are open."));
-  });
+    if (!round) { say(t("Publish a break-out round first (Break-out rounds page)."), true); return; }
+    send("agenda:open_breakouts", { round_id: round, minutes: Number($("minutes").value) }, () => say(t("Rooms are open.")));
+  }
+  $("next-item").addEventListener("click", nextItem);
+  $("bring-back").addEventListener("click", bringBack);
+  $("open-rooms").addEventListener("submit", (e) => { e.preventDefault(); openRooms(); });
   $("extend").addEventListener("submit", (e) => { e.preventDefault(); send("agenda:extend_breakouts", { minutes: Number($("extend-minutes").value) }); });
   $("close").addEventListener("submit", (e) => { e.preventDefault(); send("agenda:close_breakouts", { grace_seconds: Number($("grace").value) }); });
   $("announce").addEventListener("submit", (e) => {
     e.preventDefault();
     const target = document.querySelector('input[name="target"]:checked').value;
-    send("agenda:announce", { text: $("announce-text").value, target }, () => { $("announce-text").value = ""; say("Announced."); });
+    send("agenda:announce", { text: $("announce-text").value, target }, () => {
+      $("announce-text").value = "";
+      $("announce-text").blur(); // back to the shortcuts
+      say(t("Announced."));
+    });
   });
 
-  // ---- Q&A ---------------------------------------------------------------------------------
+  // ---- Q&A: pending first, then live, answered; a selection for the keyboard ---------------
   function renderQueuePicker() {
     const select = $("qa-queue");
     const a = agenda();
-    const options = [el("option", { value: "", text: "The current item" })];
+    const options = [el("option", { value: "", text: t("The current item") })];
     for (const it of cfg.items) options.push(el("option", { value: `item:${it.id}`, text: `${it.start_local} ${it.title}` }));
-    for (const r of rooms) options.push(el("option", { value: `room:${r.id}`, text: `Room: ${r.name}` }));
-    const value = qaChoice || "";
+    for (const r of rooms) options.push(el("option", { value: `room:${r.id}`, text: fill(t("Room: %(name)s"), r) }));
     if (select.options.length !== options.length) { select.replaceChildren(...options); }
-    select.value = value;
-    if (a) select.options[0].textContent = `The current item${a.current_item ? `: ${(items.get(a.current_item) || {}).title}` : ""}`;
+    select.value = qaChoice || "";
+    if (a && a.current_item) select.options[0].textContent = fill(t("The current item: %(title)s"), { title: (items.get(a.current_item) || {}).title });
     const spk = $("spk-queue");
-    const spkOptions = [el("option", { value: `plenary:${E}`, text: "Plenary" }), ...rooms.map((r) => el("option", { value: `room:${r.id}`, text: `Room: ${r.name}` }))];
+    const spkOptions = [el("option", { value: `plenary:${E}`, text: t("Plenary") }), ...rooms.map((r) => el("option", { value: `room:${r.id}`, text: fill(t("Room: %(name)s"), r) }))];
     if (spk.options.length !== spkOptions.length) { spk.replaceChildren(...spkOptions); spk.value = spkChoice; }
   }
-  $("qa-queue").addEventListener("change", (e) => { qaChoice = e.target.value || null; refreshStreams(); render(); });
+  $("qa-queue").addEventListener("change", (e) => { qaChoice = e.target.value || null; selected = null; refreshStreams(); render(); });
   $("premod").addEventListener("change", (e) => {
     if (!qaKey()) return;
     send("qa:set_moderation", { queue: queueOf(qaKey()), moderation: e.target.checked ? "pre" : "open" });
   });
+  $("seed").addEventListener("click", () => {
+    const key = qaKey();
+    if (!key || !key.startsWith("item:")) { say(t("Choose an agenda item's queue first."), true); return; }
+    send("qa:seed", { item_id: queueOf(key)[1] }, (ack) => say(fill(t("%(n)s key questions added."), { n: ack.seeded })));
+  });
 
   function qaAction(event, q, extra) { send(event, { queue: queueOf(qaKey()), question_id: q.id, ...(extra || {}) }); }
   function questionRow(q, all) {
+    const short = q.text.slice(0, 60);
     const b = (label, event, cls, extra) => el("button", { type: "button", class: cls || "secondary",
-      "aria-label": `${label}: ${q.text.slice(0, 60)}`, onclick: () => qaAction(event, q, extra) }, label);
+      "aria-label": `${label}: ${short}`, onclick: () => qaAction(event, q, extra) }, label);
     const actions = el("div", { class: "qa-actions" });
-    if (q.status === "pending") actions.append(b("Approve", "qa:approve", "ok"), b("Dismiss", "qa:dismiss"));
+    if (q.status === "pending") actions.append(b(t("Approve"), "qa:approve", "ok"), b(t("Dismiss"), "qa:dismiss"));
     if (q.status === "live") {
-      actions.append(q.pinned ? b("Unpin", "qa:unpin") : b("Pin", "qa:pin"), b("Answered", "qa:answer"), b("Dismiss", "qa:dismiss"));
+      actions.append(q.pinned ? b(t("Unpin"), "qa:unpin") : b(t("Pin"), "qa:pin"), b(t("Answered"), "qa:answer"), b(t("Dismiss"), "qa:dismiss"));
     }
-    if (q.status === "answered" || q.status === "dismissed") actions.append(b("Reopen", "qa:reopen"));
+    if (q.status === "answered" || q.status === "dismissed") actions.append(b(t("Reopen"), "qa:reopen"));
     if (q.status === "pending" || q.status === "live") {
-      actions.append(el("button", { type: "button", class: "secondary", "aria-label": `Edit: ${q.text.slice(0, 60)}`,
-        onclick: () => editQuestion(q, row) }, "Edit"));
-      const targets = all.filter((t) => t.id !== q.id && (t.status === "live" || t.status === "answered"));
+      actions.append(el("button", { type: "button", class: "secondary", "aria-label": `${t("Edit")}: ${short}`,
+        onclick: () => editQuestion(q, row) }, t("Edit")));
+      const targets = all.filter((x) => x.id !== q.id && (x.status === "live" || x.status === "answered"));
       if (targets.length) {
-        const select = el("select", { "aria-label": `Merge “${q.text.slice(0, 40)}” into` },
-          el("option", { value: "", text: "Merge into…" }),
-          ...targets.map((t) => el("option", { value: t.id, text: `#${t.id} ${t.text.slice(0, 50)}` })));
+        const select = el("select", { "aria-label": fill(t("Merge “%(text)s” into"), { text: q.text.slice(0, 40) }) },
+          el("option", { value: "", text: t("Merge into…") }),
+          ...targets.map((x) => el("option", { value: x.id, text: `#${x.id} ${x.text.slice(0, 50)}` })));
         select.addEventListener("change", () => {
           if (select.value) send("qa:merge", { queue: queueOf(qaKey()), source_id: q.id, target_id: Number(select.value) });
         });
         actions.append(select);
       }
     }
-    const who = q.author_name ? `${q.author_name}${q.anonymous ? " (anonymous to the audience)" : ""}` : "from the applications";
-    const row = el("li", { class: `question ${q.status}${q.pinned ? " pinned" : ""}`, "data-id": q.id },
-      el("span", { class: "vote badge live", "aria-label": `${q.votes} votes`, text: `▲ ${q.votes}` }),
+    const who = q.author_name ? `${q.author_name}${q.anonymous ? ` ${t("(anonymous to the audience)")}` : ""}`
+      : q.author_id === null ? t("key question from the applications") : t("anonymous");
+    const flags = [q.edited ? t("edited") : "", q.pinned ? t("pinned") : "", q.merged_into ? fill(t("merged into #%(id)s"), { id: q.merged_into }) : ""].filter(Boolean);
+    const isSelected = q.id === selected;
+    const row = el("li", { class: `question ${q.status}${q.pinned ? " pinned" : ""}${isSelected ? " selected" : ""}`, "data-id": q.id,
+      "aria-selected": isSelected ? "true" : null },
+      el("span", { class: "vote badge live", "aria-label": fill(t("%(n)s votes"), { n: q.votes }), text: `▲ ${q.votes}` }),
       el("div", { class: "q-body" }, el("p", { class: "q-text", text: q.text }),
-        el("p", { class: "meta" }, `#${q.id} · ${who}${q.edited ? " · edited" : ""}${q.pinned ? " · pinned" : ""}${q.merged_into ? ` · merged into #${q.merged_into}` : ""}`),
+        el("p", { class: "meta" }, [`#${q.id}`, who, ...flags].join(" · ")),
         actions));
     return row;
   }
   function editQuestion(q, row) {
-    const area = el("textarea", { rows: 2, maxlength: 500, "aria-label": "Question text" });
+    const area = el("textarea", { rows: 2, maxlength: 500, "aria-label": t("Question text") });
     area.value = q.text;
     const form = el("form", { class: "form" }, area,
-      el("p", {}, el("button", { type: "submit" }, "Save"), " ", el("button", { type: "button", class: "secondary", onclick: () => render() }, "Cancel")));
+      el("p", {}, el("button", { type: "submit" }, t("Save")), " ", el("button", { type: "button", class: "secondary", onclick: () => render() }, t("Cancel"))));
     form.addEventListener("submit", (e) => { e.preventDefault(); qaAction("qa:edit", q, { text: area.value }); });
     row.querySelector(".q-body").replaceChildren(form);
     area.focus();
   }
-  function renderQA() {
+  function groups() {
     const stream = qaStream();
     const q = stream ? sync.get(stream) : null;
-    const groups = { pending: [], live: [], answered: [], other: [] };
-    if (q) for (const x of q.questions) (groups[x.status] || groups.other).push(x);
+    const found = { pending: [], live: [], answered: [], other: [], all: q ? q.questions : [] };
+    if (q) for (const x of q.questions) (found[x.status] || found.other).push(x);
+    return found;
+  }
+  // The questions the keyboard walks through: pending first, then live.
+  const actionable = () => { const g = groups(); return [...g.pending, ...g.live]; };
+  function keepSelection() {
+    const list = actionable();
+    if (!list.some((x) => x.id === selected)) selected = list.length ? list[0].id : null;
+  }
+  function renderQA() {
+    const g = groups();
+    const stream = qaStream();
+    const q = stream ? sync.get(stream) : null;
+    keepSelection();
     $("premod").checked = !!(q && q.moderation === "pre");
+    const key = qaKey();
+    const itemId = key && key.startsWith("item:") ? queueOf(key)[1] : null;
+    $("qa-where").textContent = itemId && items.get(itemId) ? `· ${items.get(itemId).title}` : "";
+    $("seed").hidden = !itemId;
+    $("seed-state").textContent = itemId && seeded.has(itemId) ? fill(t("%(n)s key questions added"), { n: seeded.get(itemId) }) : "";
     for (const name of ["pending", "live", "answered", "other"]) {
-      $(`q-${name}`).replaceChildren(...groups[name].map((x) => questionRow(x, q.questions)));
-      if ($(`n-${name}`)) $(`n-${name}`).textContent = String(groups[name].length);
+      $(`q-${name}`).replaceChildren(...g[name].map((x) => questionRow(x, g.all)));
+      if ($(`n-${name}`)) $(`n-${name}`).textContent = String(g[name].length);
     }
   }
+  function moveSelection(step) {
+    const list = actionable();
+    if (!list.length) return;
+    const at = list.findIndex((x) => x.id === selected);
+    selected = list[Math.min(list.length - 1, Math.max(0, (at < 0 ? 0 : at) + step))].id;
+    renderQA();
+    const row = document.querySelector(`#q-pending li[data-id="${selected}"], #q-live li[data-id="${selected}"]`);
+    if (row) row.scrollIntoView({ block: "nearest" });
+  }
+  function pick(status) {
+    const g = groups();
+    return g[status].find((x) => x.id === selected) || g[status][0] || null;
+  }
+  function keyAct(status, event) {
+    const q = pick(status);
+    if (!q) { say(status === "pending" ? t("No question waits for approval.") : t("No live question."), true); return; }
+    qaAction(event(q), q);
+  }
 
-  // ---- speakers ----------------------------------------------------------------------------
+  // ---- speakers: the clock counts in every mode, warns 30 s before the limit ---------------
   const spkSend = (event, extra) => send(event, { queue: queueOf(spkChoice), ...(extra || {}) });
   $("spk-queue").addEventListener("change", (e) => { spkChoice = e.target.value; refreshStreams(); render(); });
   $("spk-next").addEventListener("click", () => spkSend("speaker:call_next"));
@@ -185,24 +281,76 @@
     const limit = $("spk-limit").value.trim();
     spkSend("speaker:set_options", { first_timers_first: $("spk-first").checked, speaking_limit_seconds: limit ? Number(limit) : null });
   });
-  function timerText(t) {
-    if (!t || !t.started) return "";
-    const elapsed = t.elapsed_before_seconds + (t.running && t.running_since ? Math.max(0, (sync.now() - new Date(t.running_since).getTime()) / 1000) : 0);
-    const text = t.limit_seconds ? `${L.clock(t.limit_seconds - elapsed)} left` : `${L.clock(elapsed)}`;
-    return t.running ? text : `${text} (paused)`;
+  function toggleTimer() {
+    const s = sync.get(`speaker:${spkChoice}`);
+    if (!s || !s.current) { say(t("Nobody has the floor."), true); return; }
+    const timer = s.current.timer;
+    spkSend(!timer.started ? "speaker:timer_start" : timer.running ? "speaker:timer_pause" : "speaker:timer_resume");
+  }
+  function renderTimer() {
+    const s = sync.get(`speaker:${spkChoice}`);
+    const view = window.ConveneClocks.speakerTimer(s && s.current ? s.current.timer : null, sync.now());
+    $("spk-timer").textContent = view.text;
+    $("spk-timer").className = `timer ${view.state}`;
   }
   function renderSpeakers() {
     const s = sync.get(`speaker:${spkChoice}`);
     if (!s) return;
-    $("spk-current").textContent = s.current ? s.current.name : "nobody";
-    $("spk-timer").textContent = s.current ? timerText(s.current.timer) : "";
-    $("spk-close").textContent = s.closed ? "Open the list" : "Close the list";
+    $("spk-current").textContent = s.current ? s.current.name : t("nobody");
+    renderTimer();
+    $("spk-close").textContent = s.closed ? t("Open the list") : t("Close the list");
     $("spk-first").checked = !!s.first_timers_first;
     if (document.activeElement !== $("spk-limit")) $("spk-limit").value = s.speaking_limit_seconds || "";
-    $("spk-waiting").replaceChildren(...s.waiting.map((w) => el("li", {}, w.name, w.first_time ? " (first time)" : "", " ",
-      el("button", { type: "button", class: "secondary", "aria-label": `Call ${w.name}`, onclick: () => spkSend("speaker:call", { person_id: w.person_id }) }, "Call"), " ",
-      el("button", { type: "button", class: "secondary", "aria-label": `Lower ${w.name}'s hand`, onclick: () => spkSend("speaker:lower", { person_id: w.person_id }) }, "Lower"))));
+    $("spk-waiting").replaceChildren(...s.waiting.map((w) => el("li", {}, w.name, w.first_time ? ` ${t("(first time)")}` : "", " ",
+      el("button", { type: "button", class: "secondary", "aria-label": fill(t("Call %(name)s"), w), onclick: () => spkSend("speaker:call", { person_id: w.person_id }) }, t("Call")), " ",
+      el("button", { type: "button", class: "secondary", "aria-label": fill(t("Lower %(name)s's hand"), w), onclick: () => spkSend("speaker:lower", { person_id: w.person_id }) }, t("Lower")))));
   }
+
+  // ---- keyboard: single keys, never while typing in a field --------------------------------
+  const TYPING = new Set(["INPUT", "TEXTAREA", "SELECT"]);
+  const KEYS = {
+    n: nextItem,
+    b: bringBack,
+    o: openRooms,
+    j: () => moveSelection(1),
+    k: () => moveSelection(-1),
+    a: () => keyAct("pending", () => "qa:approve"),
+    p: () => keyAct("live", (q) => (q.pinned ? "qa:unpin" : "qa:pin")),
+    d: () => keyAct("live", () => "qa:answer"),
+    c: () => spkSend("speaker:call_next"),
+    t: toggleTimer,
+    m: () => { $("premod").checked = !$("premod").checked; $("premod").dispatchEvent(new Event("change")); },
+    "/": () => $("announce-text").focus(),
+  };
+  document.addEventListener("keydown", (e) => {
+    const target = e.target;
+    if (e.key === "Escape" && target && TYPING.has(target.tagName)) { target.blur(); return; }
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && target === $("announce-text")) {
+      e.preventDefault();
+      $("announce").requestSubmit();
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+    if (target && (TYPING.has(target.tagName) || target.isContentEditable)) return;
+    const action = KEYS[e.key.toLowerCase()];
+    if (!action) return;
+    e.preventDefault();
+    action();
+  });
+
+  // ---- projector link ----------------------------------------------------------------------
+  $("projector-reset").addEventListener("click", () => {
+    fetch(cfg.projector_reset_url, { method: "POST", credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": csrf } })
+      .then((r) => r.json().then((body) => ({ ok: r.ok, body })))
+      .then(({ ok, body }) => {
+        if (!ok) { say(fill(t("Not changed: %(reason)s"), { reason: body.detail || body.title }), true); return; }
+        $("projector-link").href = body.url;
+        $("projector-link").textContent = body.url;
+        say(t("New projector link: the old one no longer works."));
+      })
+      .catch(() => say(t("Not changed: the server did not answer."), true));
+  });
 
   // ---- rooms (break-out API) ---------------------------------------------------------------
   function currentRound() {
@@ -222,7 +370,7 @@
         if (!data) return;
         rooms = Array.isArray(data) ? data : data.rooms || [];
         roomsRound = round;
-        $("rooms-round").textContent = data.title ? `· ${data.title}` : `· round ${round}`;
+        $("rooms-round").textContent = data.title ? `· ${data.title}` : `· ${fill(t("round %(id)s"), { id: round })}`;
         renderQueuePicker();
         render();
       })
@@ -238,10 +386,10 @@
     }).then((r) => r.json().then((body) => ({ ok: r.ok, body })))
       .then(({ ok, body }) => {
         if (ok && Array.isArray(body.rooms)) { rooms = body.rooms; renderQueuePicker(); render(); }
-        say(ok ? "Moved." : `Not moved: ${body.detail || body.title}`);
+        if (ok) say(t("Moved.")); else say(fill(t("Not moved: %(reason)s"), { reason: body.detail || body.title }), true);
         if (!ok) loadRooms();
       })
-      .catch(() => say("Not moved: the server did not answer."));
+      .catch(() => say(t("Not moved: the server did not answer."), true));
   }
   function renderRooms() {
     const p = sync.get(S.presence);
@@ -249,10 +397,10 @@
     $("rooms-table").hidden = rooms.length === 0;
     $("rooms").replaceChildren(...rooms.map((r) => el("tr", {},
       el("th", { scope: "row" }, r.name, r.video_url ? el("br") : null,
-        r.video_url ? el("a", { href: r.video_url, target: "_blank", rel: "noopener noreferrer", text: "video" }) : null),
-      el("td", { text: `${(p && p.rooms && p.rooms[String(r.id)]) || 0} of ${(r.members || []).length}` }),
+        r.video_url ? el("a", { href: r.video_url, target: "_blank", rel: "noopener noreferrer", text: t("video") }) : null),
+      el("td", { text: fill(t("%(online)s of %(total)s"), { online: (p && p.rooms && p.rooms[String(r.id)]) || 0, total: (r.members || []).length }) }),
       el("td", {}, el("ul", { class: "plain" }, ...(r.members || []).map((m) => {
-        const select = el("select", { "aria-label": `Room of ${m.name}` },
+        const select = el("select", { "aria-label": fill(t("Room of %(name)s"), m) },
           ...rooms.map((o) => el("option", { value: o.id, selected: o.id === r.id, text: o.name })));
         select.addEventListener("change", () => move(m.application_id, Number(select.value)));
         return el("li", {}, `${m.name} · ${m.role_label || m.role} · ${m.country} `, select);
@@ -263,10 +411,9 @@
   function renderPresence() {
     const p = sync.get(S.presence);
     if (!p) return;
-    $("n-participants").textContent = String(p.participants);
-    $("n-staff").textContent = String(p.staff);
+    $("presence-counts").textContent = `${window.ngettext("%(n)s participant", "%(n)s participants", p.participants).replace("%(n)s", p.participants)}, ${window.ngettext("%(n)s staff", "%(n)s staff", p.staff).replace("%(n)s", p.staff)}`;
     const roomName = (id) => (rooms.find((r) => r.id === id) || {}).name;
-    $("people").replaceChildren(...(p.people || []).map((x) => el("li", {}, x.name, x.staff ? " (staff)" : "",
+    $("people").replaceChildren(...(p.people || []).map((x) => el("li", {}, x.name, x.staff ? ` ${t("(staff)")}` : "",
       x.room_id && roomName(x.room_id) ? ` · ${roomName(x.room_id)}` : "")));
   }
 

@@ -14,10 +14,16 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from server.events.organise import bp as events_organise_bp
     from server.frontend import nav
+    from server.frontend.keyquestions import bp as keyquestions_bp
+    from server.frontend.keyquestions import seed_form
     from server.frontend.live import bp as live_bp
     from server.frontend.organise import bp as organise_bp
+    from server.frontend.present import bp as present_bp
 
     app.register_blueprint(live_bp)
+    app.register_blueprint(present_bp)
+    app.register_blueprint(keyquestions_bp)
+    app.add_template_global(seed_form)
     app.register_blueprint(organise_bp)
     app.register_blueprint(events_organise_bp)
     app.context_processor(nav.staff_links)

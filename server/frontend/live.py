@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, url_for
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -17,7 +18,9 @@ from server.applications import links
 from server.core.vocab import ROLE_LABELS, country_name
 from server.events import operations as event_ops
 from server.extensions import db, limiter
+from server.frontend.present import present_url
 from server.live import operations as live_ops
+from server.live import projector, seeding
 from server.models import Application, BreakoutRoom, BreakoutRound, Event, RoomAssignment
 from server.models.applications import PARTICIPATING
 from server.problems import Problem
@@ -28,18 +31,30 @@ PERSONAL_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store
 ROLES = {r.value: label for r, label in ROLE_LABELS.items()}
 
 
+KIND_WORDS = {
+    "welcome": lazy_gettext("Welcome"), "presentation": lazy_gettext("Presentation"),
+    "qa": lazy_gettext("Questions and answers"), "breakout": lazy_gettext("Break-out rooms"),
+    "break": lazy_gettext("Break"), "feedback": lazy_gettext("Plenary feedback"), "closing": lazy_gettext("Closing"),
+}
+
+
 def agenda_json(event: Event) -> dict[str, Any]:
-    """What the live scripts need to name agenda items: ids, titles, kinds, times (UTC)."""
+    """What the live scripts need to name agenda items: ids, titles, kinds (code and words),
+    times (UTC and the event's), and the days with their headings."""
+    days = event_ops.agenda_dict(event)["days"]
     return {
         "event_id": event.id,
         "slug": event.slug,
         "title": event.title,
         "timezone": event.timezone,
+        "days": [{"date": day["date"], "title": day["title"] or day["date"], "start_utc": day["start_utc"]}
+                 for day in days],
         "items": [
-            {"id": i["id"], "title": i["title"], "kind": i["kind"], "day": day["date"],
+            {"id": i["id"], "title": i["title"], "kind": i["kind"],
+             "kind_label": str(KIND_WORDS.get(i["kind"], i["kind"])), "day": day["date"],
              "start_utc": i["start_utc"], "end_utc": i["end_utc"],
              "start_local": i["start_local"], "end_local": i["end_local"]}
-            for day in event_ops.agenda_dict(event)["days"] for i in day["items"]
+            for day in days for i in day["items"]
         ],
     }
 
@@ -107,5 +122,9 @@ def moderate(slug: str) -> Any:
         "rooms_api": f"/api/events/{event.slug}/rounds/{{round}}/rooms",
         "moves_api": f"/api/events/{event.slug}/rounds/{{round}}/moves",
         "organiser": bool(current_user.is_organiser),
+        "seeded": seeding.seeded_items(event.id),
+        "projector_reset_url": url_for("frontend_present.reset_link", slug=event.slug),
     }
-    return render_template("frontend/moderate.html", event=event, config=config, rounds=rounds)
+    projector_url = present_url(event.slug, projector.secret_of(event.id))
+    return render_template("frontend/moderate.html", event=event, config=config, rounds=rounds,
+                           projector_url=projector_url)

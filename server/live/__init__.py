@@ -11,7 +11,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from server.live import shared_notes, sockets  # noqa: F401  (shared_notes registers its handlers)
+    from server.live import seeding, shared_notes, sockets  # noqa: F401  (seeding, shared_notes: their handlers)
     from server.live.api import bp
     from server.live.ephemeral import Ephemeral
 

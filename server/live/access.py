@@ -34,6 +34,7 @@ class Actor:
     name: str
     staff: bool
     application_id: int | None = None
+    projector: bool = False  # the read-only projector view (server.live.projector)
 
 
 class Refused(Exception):
@@ -47,6 +48,10 @@ class Refused(Exception):
 def authenticate(auth: Any) -> Actor:
     """Return the actor of a connect attempt or raise ``Refused``."""
     data = auth if isinstance(auth, dict) else {}
+    if "projector" in data:
+        from server.live import projector
+
+        return projector.authenticate(data["projector"])
     token = data.get("token")
     if token is not None:
         if not isinstance(token, str) or not token:
@@ -228,6 +233,10 @@ def parse_stream(name: Any, field: str) -> tuple[str, str, int]:
 
 
 def check_stream(actor: Actor, topic: str, kind: str, ref: int, field: str) -> None:
+    if actor.projector:
+        from server.live import projector
+
+        projector.check_stream(topic, kind, field)
     if topic in ("agenda", "presence"):
         if ref != actor.event_id:
             raise LiveError(field, "not your event")

@@ -49,6 +49,9 @@ def on_connect(auth: Any = None) -> None:
         raise ConnectionRefusedError(refused.data) from None
     request.environ[ACTOR] = who
     join_room(ev.event_room(who.event_id))
+    if who.projector:  # read-only: what the audience receives; not counted as present
+        db.session.rollback()
+        return
     join_room(ev.person_room(who.person_id))
     room_id = None
     if who.staff:
@@ -91,6 +94,8 @@ def handles(name: str, *, staff: bool = False) -> Callable[[Handler], Handler]:
             try:
                 if who is None:
                     raise LiveError("auth", "not connected")
+                if who.projector and name != ev.SYNC_SNAPSHOT:
+                    raise LiveError("permission", "the projector view is read-only")
                 access.check_current(who)  # erased, withdrawn or declined: refused at once
                 if staff:
                     access.require_staff(who)
@@ -183,9 +188,15 @@ def sync_snapshot(who: Actor, payload: dict[str, Any], now: datetime) -> dict[st
 # ---------------------------------------------------------------------------------------------
 
 
+# Called after each committed agenda change, e.g. server.live.seeding opens a Q&A item's queue.
+AGENDA_HOOKS: list[Callable[[LiveState, ev.Change, datetime], None]] = []
+
+
 def _agenda(who: Actor, now: datetime, mutate: Callable[[LiveState], ev.Change]) -> tuple[LiveState, dict[str, Any]]:
     state, change = ops.change_live_state(who.event_id, mutate)
     delivery = emit.agenda_state(state, change, now)
+    for hook in AGENDA_HOOKS:
+        hook(state, change, now)
     return state, ack_ok(version=change.version, **delivery.ack_fields())
 
 

@@ -17,6 +17,7 @@ from server.models.live import (
     SpeakerQueueRow,
 )
 from server.models.mail import MailStatus, OutboundMail, ScheduledJob
+from server.models.meeting_day import ProjectorLink, QASeeding, QASeedSetting
 from server.models.messages import MessageText
 from server.models.replies import InboundReply
 
@@ -36,7 +37,10 @@ __all__ = [
     "MailStatus",
     "MessageText",
     "OutboundMail",
+    "ProjectorLink",
     "QAQueueRow",
+    "QASeedSetting",
+    "QASeeding",
     "QuestionRow",
     "QuestionVote",
     "Review",

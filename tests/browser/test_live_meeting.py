@@ -147,12 +147,16 @@ def test_question_approved_then_voted_reorders_everywhere(live_server: LiveServe
     aigerim.wait_for_selector("#qa-mod:not([hidden])")
     assert aigerim.locator("#now-title").inner_text() == "Questions and answers: Kazakhstan"
 
+    # The applicants' key questions opened the queue (issue 15); they stay below what is asked now.
+    bram_page.wait_for_selector("#questions .q-text >> text=How do you involve families in reintegration?")
+    seeded = texts(bram_page, "#questions .q-text")
+
     # Aigerim asks two questions; the second is an XSS attempt. Bram sees neither yet.
     for text in ("Who pays for the rehabilitation centres?", XSS):
         aigerim.get_by_label("Your question").fill(text)
         aigerim.get_by_role("button", name="Ask").click()
         aigerim.wait_for_selector(f"#questions li.pending >> text={text}")
-    assert texts(bram_page, "#questions .q-text") == []
+    assert texts(bram_page, "#questions .q-text") == seeded
     assert "Waiting for a moderator" in aigerim.locator("#questions").inner_text()
 
     # The moderator approves both, in order; Bram now sees them, oldest first (no votes yet).
@@ -160,13 +164,13 @@ def test_question_approved_then_voted_reorders_everywhere(live_server: LiveServe
     for _ in range(2):
         mod.locator("#q-pending li").first.get_by_role("button", name=re.compile("^Approve")).click()
         time.sleep(0.2)
-    bram_page.wait_for_function("document.querySelectorAll('#questions .q-text').length === 2")
-    expected = ["Who pays for the rehabilitation centres?", XSS]
+    bram_page.wait_for_function(f"document.querySelectorAll('#questions .q-text').length === {len(seeded) + 2}")
+    expected = [*seeded, "Who pays for the rehabilitation centres?", XSS]
     assert texts(bram_page, "#questions .q-text") == expected
 
     # Bram upvotes the second: it moves to the top on all three pages.
     bram_page.locator("#questions li", has_text=XSS).get_by_role("button", name=re.compile("^Vote")).click()
-    flipped = [XSS, "Who pays for the rehabilitation centres?"]
+    flipped = [XSS, *seeded, "Who pays for the rehabilitation centres?"]
     for page, selector in ((bram_page, "#questions .q-text"), (aigerim, "#questions .q-text"),
                            (mod, "#q-live .q-text")):
         page.wait_for_function(
