@@ -20,15 +20,16 @@ TEXT_NAME = "notes"  # the Y.Text inside the document; the browser uses the same
 MAX_UPDATE_BYTES = 256 * 1024
 
 
-def _doc(state: bytes | None) -> Doc:
-    doc = Doc()
+def _doc(state: bytes | None) -> Doc[Text]:
+    doc: Doc[Text] = Doc()
     if state:
         doc.apply_update(state)
     return doc
 
 
-def _text(doc: Doc) -> Text:
-    return doc.get(TEXT_NAME, type=Text)
+def _text(doc: Doc[Text]) -> Text:
+    text: Text = doc.get(TEXT_NAME, type=Text)
+    return text
 
 
 def merged(updates: Iterable[bytes]) -> bytes:
