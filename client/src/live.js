@@ -204,7 +204,10 @@
   function renderNotes() {
     const id = roomId();
     $("notes-panel").hidden = !id;
-    if (notes) notes.setRoom(id);
+    if (!notes) return;
+    notes.setRoom(id);
+    const stream = id ? sync.get(`notes:room:${id}`) : null;
+    if (stream) notes.compare(stream.text);
   }
   $("notes") && $("notes").addEventListener("submit", (e) => e.preventDefault());
 

@@ -67,6 +67,16 @@
         });
     }
 
+    // The notes stream's merged text (notes:state, heartbeats, snapshots) differs from ours while
+    // we have nothing unsent: an update passed us by (a lost broadcast); ask for what we lack.
+    compare(text) {
+      if (!this.doc || this.pending.length || text === this.text.toString()) return;
+      const at = Date.now();
+      if (at - (this.lastCompareSync || 0) < 1000) return;
+      this.lastCompareSync = at;
+      this.sync();
+    }
+
     local() {
       const was = this.text.toString();
       const now = this.box.value;
