@@ -1,6 +1,6 @@
 """Benchmark: break-out rooms, two rounds, against a random split and an exact ILP (pulp + CBC).
 
-Run: .venv/bin/python -m bench.breakouts [--ilp-limit S] [--no-ilp]
+Run: .venv/bin/python -m bench.breakouts [--ilp-limit S] [--no-ilp] [--repeat N]
  or: .venv/bin/python bench/breakouts.py
 
 Each scenario is a synthetic meeting: 60 % EU, 30 % Central Asia, 10 % other Europe, roles from
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import random
+import statistics
 import sys
 import time
 import warnings
@@ -128,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ilp-limit", type=float, default=20.0, help="seconds per ILP")
     parser.add_argument("--no-ilp", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="timing runs per row (median)")
     args = parser.parse_args(argv)
 
     head = (
@@ -140,9 +142,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         people = make_people(n, n_rooms, seed=n)
         previous: list[Round] = []
         for day in (1, 2):
-            started = time.perf_counter()
-            result = assign(people, n_rooms, previous=previous, seed=day)
-            ms = (time.perf_counter() - started) * 1000
+            times = []
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                result = assign(people, n_rooms, previous=previous, seed=day)
+                times.append((time.perf_counter() - started) * 1000)
+            ms = statistics.median(times)
             m: Metrics = result.metrics
             sizes = [len(r) for r in result.rooms]
             rnd = compute_metrics(people, random_split(people, sizes, day), previous=previous)

@@ -46,13 +46,13 @@ Algorithm
 Modules
     ``model`` (inputs and outputs), ``rules`` (bands, pools, languages, pairs), ``planning``
     (themes, sizes, pools, the first deal), ``state`` (the incremental cost), ``search`` (the
-    swaps and their heuristics), ``assign`` (one round end to end), ``metrics`` (measures and
+    swaps and their heuristics), ``assignment`` (one round end to end), ``metrics`` (measures and
     explanations from the rooms alone), ``late`` (late joiners).
 """
 
 from __future__ import annotations
 
-from server.sessions.breakouts.assign import RESTARTS, SMALL_MEETING, assign, repeat_lower_bound
+from server.sessions.breakouts.assignment import RESTARTS, SMALL_MEETING, assign, repeat_lower_bound
 from server.sessions.breakouts.late import place_late_joiner
 from server.sessions.breakouts.metrics import compute_metrics
 from server.sessions.breakouts.model import (

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from server.core.vocab import ROLE_GROUPS, role_group
+from server.sessions.breakouts.cohorts import deal_by_cohort
 from server.sessions.breakouts.model import (
     GROUP_INDEX,
     GROUPS,
@@ -19,6 +20,11 @@ from server.sessions.breakouts.model import (
     RoomSpec,
 )
 from server.sessions.breakouts.rules import pools_of
+
+# Up to this many rooms in a pool, a later round is dealt cohort by cohort (``cohorts.py``). With
+# more rooms, cohorts are far smaller than the pool, the round-robin deal already keeps them
+# apart, and the cohort deal's room choice (quadratic in the cohorts) would cost more than it saves.
+COHORT_DEAL_MAX_ROOMS = 64
 
 # A person's preferred pool: a theme, None (the unthemed rooms), or False when no pool suits them.
 Home = str | bool | None
@@ -258,8 +264,7 @@ def construct(
     """Greedy start: locks, then one facilitator per room, then a stratified deal.
 
     With ``cohort`` (each person's room in the latest earlier round) the deal goes cohort by
-    cohort, so consecutive members of one earlier room land in different rooms (no repeats
-    while a cohort is no larger than the pool); the search then mends the spread."""
+    cohort into rooms that hold nobody of that cohort yet (see ``cohorts.py``)."""
     room_of = [-1] * len(people)
     fill = [0] * len(sizes)
     tiebreak = [rng.random() for _ in people]
@@ -285,14 +290,14 @@ def construct(
                 fill[room] += 1
         rest = sorted(
             (i for i in free if room_of[i] < 0),
-            key=lambda i: (
-                cohort[i] if cohort is not None else 0,
-                ROLE_INDEX[people[i].role],
-                REGION_INDEX[people[i].region],
-                tiebreak[i],
-            ),
+            key=lambda i: (ROLE_INDEX[people[i].role], REGION_INDEX[people[i].region], tiebreak[i]),
         )
-        _deal(rest, rooms, sizes, fill, room_of, rng.randrange(len(rooms)))
+        if cohort is None or len(rooms) > COHORT_DEAL_MAX_ROOMS:
+            if cohort is not None:  # many rooms: consecutive members of a cohort still part
+                rest.sort(key=lambda i: cohort[i])
+            _deal(rest, rooms, sizes, fill, room_of, rng.randrange(len(rooms)))
+        else:
+            deal_by_cohort(people, rooms, sizes, fill, room_of, cohort, rest)
     return room_of
 
 
@@ -310,3 +315,4 @@ def _deal(order: Sequence[int], rooms: Sequence[int], sizes: Sequence[int], fill
                 break
         else:
             raise AssignmentError("internal: no room left while dealing")
+

@@ -224,15 +224,17 @@ class SearchState:
             langs_p, langs_q = self.langs[person], self.langs[partner]
             hard_change += self.outsiders_after(room_p, langs_p, langs_q) - self.outsiders[room_p]
             hard_change += self.outsiders_after(room_q, langs_q, langs_p) - self.outsiders[room_q]
-        pairs_change = 0
+        return hard_change * self.hard_weight + spread_change * self.spread_weight + self.pairs_delta(person, partner)
+
+    def pairs_delta(self, person: int, partner: int) -> int:
+        """Change of the pairs term (repeats weighted, separations) if the two traded places."""
         pull_p, pull_q = self.pull[person], self.pull[partner]
-        if pull_p or pull_q:
-            between = self.neighbours[person].get(partner, 0)
-            pairs_change = (
-                pull_p.get(room_q, 0) - pull_p.get(room_p, 0) + pull_q.get(room_p, 0) - pull_q.get(room_q, 0)
-                - 2 * between
-            )
-        return hard_change * self.hard_weight + spread_change * self.spread_weight + pairs_change
+        if not (pull_p or pull_q):
+            return 0
+        room_p, room_q = self.room_of[person], self.room_of[partner]
+        between = self.neighbours[person].get(partner, 0)
+        moved_p = pull_p.get(room_q, 0) - pull_p.get(room_p, 0)
+        return moved_p + pull_q.get(room_p, 0) - pull_q.get(room_q, 0) - 2 * between
 
     def _spread_change(self, k: int, room_a: int, room_b: int, value_a: int, value_b: int) -> int:
         """Spread change when one ``value_a`` moves from room_a to room_b and one ``value_b`` back."""
