@@ -95,30 +95,16 @@ def assign(
     budget = max_iterations if max_iterations is not None else 40_000 + 200 * len(people)
     deadline = started + time_limit if time_limit is not None else None
     search, iterations = _search(people, plan, neighbours, weights, target, budget, deadline, rng)
-
     best_rooms: list[list[int]] = [[] for _ in specs]
     for i, room in enumerate(search.best):
         best_rooms[room].append(i)
-    result_rooms = tuple(tuple(people[i].id for i in members) for members in best_rooms)
+    rooms_ids = tuple(tuple(people[i].id for i in members) for members in best_rooms)
     metrics = compute_metrics(
-        people,
-        result_rooms,
-        specs=specs,
-        themes=plan.themes,
-        previous=previous,
-        locks=locks,
-        separations=separations,
-        separate_organisations=separate_organisations,
+        people, rooms_ids, specs=specs, themes=plan.themes, previous=previous, locks=locks,
+        separations=separations, separate_organisations=separate_organisations,
     )
-    return AssignmentResult(
-        rooms=result_rooms,
-        themes=tuple(plan.themes),
-        metrics=metrics,
-        explanations=explain_rooms(people, result_rooms, plan.themes, specs, previous, apart, locks),
-        mode=mode,
-        seed=seed,
-        iterations=iterations,
-    )
+    explanations = explain_rooms(people, rooms_ids, plan.themes, specs, previous, apart, locks)
+    return AssignmentResult(rooms_ids, tuple(plan.themes), metrics, explanations, mode, seed, iterations)
 
 
 def _index(people: Sequence[Person]) -> dict[str, int]:
