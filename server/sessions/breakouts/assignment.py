@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from server.sessions.breakouts.metrics import compute_metrics, explain_rooms
 from server.sessions.breakouts.model import AssignmentError, AssignmentResult, Mode, Person, RoomSpec, Round
 from server.sessions.breakouts.planning import (
+    cohorts_tight,
     construct,
     home_pools,
     plan_pool_members,
@@ -188,6 +189,10 @@ def _search(
     """Deal and search; tiny meetings restart from fresh deals, which cost little and escape
     rare dead ends. Return the best search and the evaluations spent."""
     attempts = RESTARTS if len(people) <= SMALL_MEETING else 1
+    cohort = plan.cohort
+    tight = cohort is not None and any(
+        cohorts_tight(len(rooms), [cohort[i] for i in plan.pool_members[theme]]) for theme, rooms in plan.pools.items()
+    )
     iterations = 0
     best: Search | None = None
     for _ in range(attempts):
@@ -196,7 +201,7 @@ def _search(
             people, room_of, plan.pools, plan.specs, plan.sizes, set(plan.lock_room), neighbours,
             (weights.hard, weights.spread), rng,
         )
-        iterations += attempt.run(max(0, budget - iterations), deadline, target, weights.repeat)
+        iterations += attempt.run(max(0, budget - iterations), deadline, target, weights.repeat, tight)
         if best is None or attempt.best_cost < best.best_cost:
             best = attempt
         if best.best_cost <= target or iterations >= budget:

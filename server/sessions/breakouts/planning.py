@@ -21,11 +21,6 @@ from server.sessions.breakouts.model import (
 )
 from server.sessions.breakouts.rules import pools_of
 
-# Up to this many rooms in a pool, a later round is dealt cohort by cohort (``cohorts.py``). With
-# more rooms, cohorts are far smaller than the pool, the round-robin deal already keeps them
-# apart, and the cohort deal's room choice (quadratic in the cohorts) would cost more than it saves.
-COHORT_DEAL_MAX_ROOMS = 64
-
 # A person's preferred pool: a theme, None (the unthemed rooms), or False when no pool suits them.
 Home = str | bool | None
 Pools = Mapping[str | None, list[int]]
@@ -252,6 +247,18 @@ def _share_facilitators(
             facilitators[donor] -= 1
 
 
+def cohorts_tight(n_rooms: int, cohorts: Sequence[int]) -> bool:
+    """Whether an earlier room holds at least half as many people as this pool has rooms.
+
+    Then keeping a cohort apart takes most rooms, and a later round is dealt cohort by cohort
+    (``cohorts.py``) and searched in two phases (``Search.run``). Smaller cohorts are kept apart
+    by the round-robin deal already, and the cohort deal's room choice, quadratic in the
+    cohorts, would cost more than it saves (600 people in 60 rooms: a third slower).
+    """
+    largest = max(Counter(cohorts).values(), default=0)
+    return 2 * largest >= n_rooms
+
+
 def construct(
     people: Sequence[Person],
     pools: Pools,
@@ -292,8 +299,8 @@ def construct(
             (i for i in free if room_of[i] < 0),
             key=lambda i: (ROLE_INDEX[people[i].role], REGION_INDEX[people[i].region], tiebreak[i]),
         )
-        if cohort is None or len(rooms) > COHORT_DEAL_MAX_ROOMS:
-            if cohort is not None:  # many rooms: consecutive members of a cohort still part
+        if cohort is None or not cohorts_tight(len(rooms), [cohort[i] for i in pool_members[theme]]):
+            if cohort is not None:  # consecutive members of a cohort land in different rooms
                 rest.sort(key=lambda i: cohort[i])
             _deal(rest, rooms, sizes, fill, room_of, rng.randrange(len(rooms)))
         else:

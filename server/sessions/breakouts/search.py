@@ -33,14 +33,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from server.sessions.breakouts.model import Person, RoomSpec
-from server.sessions.breakouts.planning import COHORT_DEAL_MAX_ROOMS
 from server.sessions.breakouts.state import ATTRIBUTES, IndexedSet, SearchState
 
 EXHAUSTIVE = 120  # pools up to this many movable people try every partner
 ROOMS_TRIED = 4  # rooms a conflicted person looks into for partners, two members each
 
 
-@dataclass
+@dataclass(slots=True)
 class _Limits:
     max_evaluations: int
     deadline: float | None
@@ -51,7 +50,7 @@ class _Limits:
     polish_stall: int  # the same, once only separations are left above their bound
 
 
-@dataclass
+@dataclass(slots=True)
 class _Progress:
     cost: int
     best_cost: int
@@ -62,7 +61,7 @@ class _Progress:
     steps: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class _Options:
     """The swaps one conflicted person could make: the best one, and the least uphill one."""
 
@@ -94,9 +93,12 @@ class Search(SearchState):
         self.keep_pairs = False  # first phase: no swap that adds a repeat pair
         self.repeat_weight = 1
 
-    def run(self, max_evaluations: int, deadline: float | None, target: int, repeat_weight: int) -> int:
+    def run(
+        self, max_evaluations: int, deadline: float | None, target: int, repeat_weight: int, keep_pairs_first: bool
+    ) -> int:
         """Improve until the target (a proven bound), the evaluation budget, a long stall or the
-        deadline; return the evaluations spent."""
+        deadline; return the evaluations spent. ``keep_pairs_first``: the rooms were dealt by
+        cohort (``planning.cohorts_tight``), start with the phase that keeps the repeat pairs."""
         self.best = list(self.room_of)
         cost = self.best_cost = self.cost()
         if all(len(rooms) < 2 for rooms in self.pool_rooms):
@@ -115,20 +117,13 @@ class Search(SearchState):
         )
         progress = _Progress(cost=cost, best_cost=cost)
         self.repeat_weight = repeat_weight
-        if cost > target and self._worth_keeping_pairs():
+        if cost > target and keep_pairs_first:
             self._keep_pairs_phase(progress, limits)
         self._descend(progress, limits)
         if progress.best_is_current:
             self.best = list(self.room_of)
         self.best_cost = progress.best_cost
         return progress.evaluations
-
-    def _worth_keeping_pairs(self) -> bool:
-        """Earlier rounds exist and the rooms were dealt cohort by cohort (few rooms). With many
-        rooms the one-phase search reaches the bound directly, and a first phase would only add
-        its evaluations (twice the time at 5,000 people)."""
-        earlier = any(weight >= self.repeat_weight for near in self.neighbours for weight in near.values())
-        return earlier and max(len(rooms) for rooms in self.pool_rooms) <= COHORT_DEAL_MAX_ROOMS
 
     def _keep_pairs_phase(self, progress: _Progress, limits: _Limits) -> None:
         """Mend the spread with swaps that add no repeat pair, until it is even or stalls.
