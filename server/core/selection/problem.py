@@ -77,9 +77,9 @@ class Problem:
             for i in row.members:
                 self.rows_of[i].append(k)
 
-    def rank(self, i: int) -> tuple[int, str]:
-        """Invitation order: effective score (high first), then id."""
-        return (-self.weight[i], self.cands[i].id)
+    def rank(self, i: int) -> tuple[int, int]:
+        """Invitation order: effective score (high first), then id (the index: cands are sorted by id)."""
+        return (-self.weight[i], i)
 
     def counts(self, chosen: Collection[int]) -> list[int]:
         """Invited members per row."""
