@@ -105,7 +105,8 @@ def _rebalance(
     by_cohort: dict[int, list[int]],
 ) -> None:
     """Re-seat each cohort's dealt members exactly (Hungarian method) to even the spread."""
-    seated = [i for i, room in enumerate(room_of) if room in set(rooms)]
+    in_pool = set(rooms)
+    seated = [i for i, room in enumerate(room_of) if room in in_pool]
     attributes = [
         [ROLE_INDEX[person.role] for person in people],
         [REGION_INDEX[person.region] for person in people],
