@@ -1,6 +1,6 @@
 """Benchmark: break-out rooms, two rounds, against a random split and an exact ILP (pulp + CBC).
 
-Run: .venv/bin/python -m bench.breakouts [--ilp-limit S] [--no-ilp]
+Run: .venv/bin/python -m bench.breakouts [--ilp-limit S] [--no-ilp] [--repeat N] [--compare OLD.py]
  or: .venv/bin/python bench/breakouts.py
 
 Each scenario is a synthetic meeting: 60 % EU, 30 % Central Asia, 10 % other Europe, roles from
@@ -15,13 +15,16 @@ bound for the engine's. "LB" is the pigeonhole bound the engine also uses to sto
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import itertools
 import random
+import statistics
 import sys
 import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pulp
 
@@ -128,10 +131,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ilp-limit", type=float, default=20.0, help="seconds per ILP")
     parser.add_argument("--no-ilp", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="timing runs per row (median)")
+    parser.add_argument(
+        "--compare",
+        metavar="PATH",
+        help="an older engine module (e.g. from `git show REV:server/sessions/breakouts.py`): timed in "
+        "turn with this one on the same inputs, its median and repeat pairs printed beside",
+    )
     args = parser.parse_args(argv)
 
+    old = _load(args.compare) if args.compare else None
     head = (
-        f"{'scenario':<18}{'day':>4}{'time ms':>9}{'spread':>7}{'repeat':>7}{'sep':>5}{'hard':>5}"
+        f"{'scenario':<18}{'day':>4}"
+        + (f"{'old ms':>9}{'old rep':>8}" if old else "")
+        + f"{'time ms':>9}{'spread':>7}{'repeat':>7}{'sep':>5}{'hard':>5}"
         f"{'rnd spread':>11}{'rnd rep':>8}{'LB':>6}{'exact rep':>10}{'ILP s':>7}  notes"
     )
     print(head)
@@ -140,9 +153,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         people = make_people(n, n_rooms, seed=n)
         previous: list[Round] = []
         for day in (1, 2):
-            started = time.perf_counter()
-            result = assign(people, n_rooms, previous=previous, seed=day)
-            ms = (time.perf_counter() - started) * 1000
+            times, old_times = [], []
+            old_repeats = 0
+            for _ in range(args.repeat):
+                if old is not None:  # in turn, so both see the same load
+                    old_people = [old.Person(**vars(p)) for p in people]
+                    old_previous = [old.Round(r.rooms) for r in previous]
+                    started = time.perf_counter()
+                    old_result = old.assign(old_people, n_rooms, previous=old_previous, seed=day)
+                    old_times.append((time.perf_counter() - started) * 1000)
+                    old_repeats = old_result.metrics.repeat_pairs
+                started = time.perf_counter()
+                result = assign(people, n_rooms, previous=previous, seed=day)
+                times.append((time.perf_counter() - started) * 1000)
+            ms = statistics.median(times)
+            before = f"{statistics.median(old_times):>9.1f}{old_repeats:>8}" if old is not None else ""
             m: Metrics = result.metrics
             sizes = [len(r) for r in result.rooms]
             rnd = compute_metrics(people, random_split(people, sizes, day), previous=previous)
@@ -155,11 +180,21 @@ def main(argv: Sequence[str] | None = None) -> None:
             elif previous and n > ILP_MAX_PEOPLE:
                 notes = "ILP skipped (too large)"
             print(
-                f"{f'{n} in {n_rooms}':<18}{day:>4}{ms:>9.1f}{m.total_spread_violations:>7}"
+                f"{f'{n} in {n_rooms}':<18}{day:>4}{before}{ms:>9.1f}{m.total_spread_violations:>7}"
                 f"{m.repeat_pairs:>7}{m.separation_pairs:>5}{m.hard_violations:>5}"
                 f"{rnd.total_spread_violations:>11}{rnd.repeat_pairs:>8}{lb:>6}{exact:>10}{ilp_s:>7}  {notes}"
             )
             previous = [result.as_round()]
+
+
+def _load(path: str) -> Any:
+    """Import an engine module from a file, under a name of its own."""
+    spec = importlib.util.spec_from_file_location("compared_engine", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["compared_engine"] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
 
 
 if __name__ == "__main__":

@@ -239,22 +239,22 @@ def build_simple_email(
     return msg
 
 
+def _subject_and_lead(meeting: MeetingInfo, kind: InviteKind) -> tuple[str, str]:
+    title = _one_line(meeting.title)
+    if kind is InviteKind.INVITATION:
+        return f"Invitation: {title}", f"You are invited to take part in “{title}”."
+    if kind is InviteKind.UPDATE:
+        return (f"Updated invitation: {title}",
+                f"The details of “{title}” have changed. Your calendar entry updates itself.")
+    if meeting.status is MeetingStatus.CANCELLED:  # the whole meeting, not only this invitation
+        return f"Cancelled: {title}", f"“{title}” has been cancelled. Your calendar entry is cancelled too."
+    return (f"Invitation withdrawn: {title}",
+            f"Your invitation to “{title}” has been withdrawn. Your calendar entry is cancelled.")
+
+
 def _texts(meeting: MeetingInfo, invitee: Invitee, kind: InviteKind) -> tuple[str, str, str]:
     """(subject, plain text, html) in plain language."""
-    title = _one_line(meeting.title)
-    whole_meeting_cancelled = meeting.status is MeetingStatus.CANCELLED
-    if kind is InviteKind.INVITATION:
-        subject = f"Invitation: {title}"
-        lead = f"You are invited to take part in “{title}”."
-    elif kind is InviteKind.UPDATE:
-        subject = f"Updated invitation: {title}"
-        lead = f"The details of “{title}” have changed. Your calendar entry updates itself."
-    elif whole_meeting_cancelled:
-        subject = f"Cancelled: {title}"
-        lead = f"“{title}” has been cancelled. Your calendar entry is cancelled too."
-    else:
-        subject = f"Invitation withdrawn: {title}"
-        lead = f"Your invitation to “{title}” has been withdrawn. Your calendar entry is cancelled."
+    subject, lead = _subject_and_lead(meeting, kind)
     mornings = sorted(meeting.mornings, key=lambda m: m.start)
     times = [describe_morning(m, meeting.zone) for m in mornings]
     organiser = _one_line(meeting.organiser_name) or meeting.organiser_email

@@ -95,12 +95,12 @@ def _passed_over(
     passed: list[PassedOver] = []
     binding: dict[Target, None] = {}
     if floor is not None:
-        invited_low_first = sorted(invited, key=problem.rank, reverse=True)
+        holders = _seat_holders(problem, sorted(invited, key=problem.rank, reverse=True), per_row)
         for i in sorted({*waiting, *problem.out}, key=problem.rank):
             score = cands[i].score
             if score is None or score <= floor:
                 continue
-            reason, cited = _why_not(problem, i, invited_low_first, per_row)
+            reason, cited = _why_not(problem, i, len(invited), holders, per_row)
             passed.append(PassedOver(cands[i].id, score, reason, cited))
             if cited is not None:
                 binding.setdefault(cited, None)
@@ -110,8 +110,21 @@ def _passed_over(
     return passed, binding
 
 
+def _seat_holders(
+    problem: Problem, invited_low_first: Sequence[int], per_row: list[int]
+) -> list[tuple[int, list[int]]]:
+    """Invitees, lowest-ranked first, who hold their seat by an override (no rows) or for
+    minimum rows at their bound (those rows): the only ones a passed-over candidate can cite."""
+    holders: list[tuple[int, list[int]]] = []
+    for j in invited_low_first:
+        held = [k for k in problem.rows_of[j] if problem.rows[k].minimum and per_row[k] <= problem.rows[k].limit]
+        if j in problem.forced or held:
+            holders.append((j, [] if j in problem.forced else held))
+    return holders
+
+
 def _why_not(
-    problem: Problem, i: int, invited_low_first: Sequence[int], per_row: list[int]
+    problem: Problem, i: int, invited: int, holders: Sequence[tuple[int, list[int]]], per_row: list[int]
 ) -> tuple[str, Target | None]:
     """The reason candidate ``i`` was not invited, and the target it cites (None: no target)."""
     if i in problem.out:
@@ -124,21 +137,20 @@ def _why_not(
     if full:
         row = min(full, key=lambda r: _CITED_FIRST[r.target.kind])
         return _reached(row.target), row.target
-    if len(invited_low_first) < problem.targets.seats and (problem.cands[i].score or 0.0) < 0:
+    if invited < problem.targets.seats and (problem.cands[i].score or 0.0) < 0:
         return "score below zero and not needed for a target", None
     # Seats are full: the lowest-ranked invitee below i who holds their seat for a minimum
     # target (or by an override) took it.
-    mine = set(problem.rows_of[i])
-    for j in invited_low_first:
+    mine = problem.rows_of[i]
+    for j, held in holders:
         if problem.weight[j] >= problem.weight[i]:
             break
         holder = problem.cands[j].id
         if j in problem.forced:
             return f"seat taken by an organiser's override ({holder})", None
-        for k in problem.rows_of[j]:
-            row = problem.rows[k]
-            if row.minimum and k not in mine and per_row[k] <= row.limit:
-                return f"seat taken for {row.target.label} ({holder})", row.target
+        for k in held:
+            if k not in mine:
+                return f"seat taken for {problem.rows[k].target.label} ({holder})", problem.rows[k].target
     return "kept out by a combination of targets", None
 
 

@@ -77,9 +77,9 @@ class Problem:
             for i in row.members:
                 self.rows_of[i].append(k)
 
-    def rank(self, i: int) -> tuple[int, str]:
-        """Invitation order: effective score (high first), then id."""
-        return (-self.weight[i], self.cands[i].id)
+    def rank(self, i: int) -> tuple[int, int]:
+        """Invitation order: effective score (high first), then id (the index: cands are sorted by id)."""
+        return (-self.weight[i], i)
 
     def counts(self, chosen: Collection[int]) -> list[int]:
         """Invited members per row."""
@@ -101,41 +101,41 @@ class Problem:
         return Row(target, tuple(members), minimum, limit)
 
     def _maximum_rows(self) -> Iterator[Row]:
-        t, groups = self.targets, self._groups
-        yield self._row(Target("seats", "", t.seats, f"{t.seats} seats"), range(self.n), False)
+        targets, groups = self.targets, self._groups
+        yield self._row(Target("seats", "", targets.seats, f"{targets.seats} seats"), range(self.n), False)
         for region in Region:
             # A region without a maximum is bounded by the seats alone.
-            if region in t.region_max:
+            if region in targets.region_max:
                 yield self._row(self.region_target(region, minimum=False), groups.region.get(region, []), False)
-        if t.max_per_organisation is not None:
-            cap = t.max_per_organisation
+        if targets.max_per_organisation is not None:
+            cap = targets.max_per_organisation
             for org, members in sorted(groups.organisation.items()):
                 if len(members) > cap:  # a cap nobody can reach is no constraint
                     name = " ".join(self.cands[members[0]].organisation.split())
                     target = Target("organisation", org, cap, f"organisation cap {cap} ({name})")
                     yield self._row(target, members, False)
-        if t.max_per_country is not None:
-            cap = t.max_per_country
+        if targets.max_per_country is not None:
+            cap = targets.max_per_country
             for country, members in sorted(groups.country.items()):
                 if len(members) > cap:
                     yield self._row(Target("country", country, cap, f"country cap {cap} ({country})"), members, False)
 
     def _minimum_rows(self) -> Iterator[Row]:
-        t, groups = self.targets, self._groups
+        targets, groups = self.targets, self._groups
         for region in Region:
-            if t.min_seats(region) > 0:
+            if targets.min_seats(region) > 0:
                 yield self._row(self.region_target(region, minimum=True), groups.region.get(region, []), True)
-        for role in sorted(t.roles):
+        for role in sorted(targets.roles):
             if role in groups.role:  # the target only applies when someone applied
                 target = Target("role", role.value, 1, f"at least one {ROLE_LABELS[role]}")
                 yield self._row(target, groups.role[role], True)
 
     def region_target(self, region: Region, *, minimum: bool) -> Target:
-        t = self.targets
+        targets = self.targets
         if minimum:
-            share, bound, word = t.region_min.get(region, 0.0), t.min_seats(region), "minimum"
+            share, bound, word = targets.region_min.get(region, 0.0), targets.min_seats(region), "minimum"
         else:
-            share, bound, word = t.region_max.get(region, 1.0), t.max_seats(region), "maximum"
+            share, bound, word = targets.region_max.get(region, 1.0), targets.max_seats(region), "maximum"
         label = f"{REGION_LABELS[region]} {word} {percent(share)} ({seats_phrase(bound)})"
         return Target("region_min" if minimum else "region_max", region.value, bound, label)
 
@@ -156,8 +156,10 @@ class _Groups:
                 self.organisation[org].append(i)
 
 
-def _check_overrides(index: dict[str, int], n: int, forced_in: Collection[str], forced_out: Collection[str]) -> None:
-    if len(index) != n:
+def _check_overrides(
+    index: dict[str, int], count: int, forced_in: Collection[str], forced_out: Collection[str]
+) -> None:
+    if len(index) != count:
         raise ValueError("candidate ids must be unique")
     unknown = (set(forced_in) | set(forced_out)) - index.keys()
     if unknown:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
+from highspy._core import _Highs as Solver  # typed binding (see _new_highs)
 
 from server.core.selection.problem import Problem
 
@@ -70,8 +71,10 @@ def _chosen(problem: Problem, outcome: _Outcome) -> list[int]:
     return [i for i in range(problem.n) if outcome.values[i] > 0.5]
 
 
-def _new_highs() -> highspy.Highs:
-    highs = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy types its core, not this wrapper
+def _new_highs() -> Solver:
+    # The binding itself: highspy.Highs wraps it with interrupt callbacks we do not use, is
+    # untyped, and prints a banner on stdout the first time a process builds one.
+    highs = Solver()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)  # the machine is shared; the MIP search is serial anyway
     highs.setOptionValue("mip_rel_gap", 0.0)
@@ -85,7 +88,7 @@ def _new_highs() -> highspy.Highs:
     return highs
 
 
-def _relaxed_shortfall(highs: highspy.Highs, deadline: float) -> int:
+def _relaxed_shortfall(highs: Solver, deadline: float) -> int:
     """The least shortfall of the linear relaxation, rounded up: a lower bound."""
     relaxed = _solve(highs, deadline, relaxation=True)
     if relaxed is None or relaxed.infeasible or not relaxed.proven:
@@ -93,7 +96,7 @@ def _relaxed_shortfall(highs: highspy.Highs, deadline: float) -> int:
     return math.ceil(highs.getInfo().objective_function_value - 1e-6)
 
 
-def _objective(highs: highspy.Highs, problem: Problem, slacks: int, *, shortfall: bool) -> None:
+def _objective(highs: Solver, problem: Problem, slacks: int, *, shortfall: bool) -> None:
     """Least total shortfall, or greatest total weight."""
     if shortfall:
         costs = [0.0] * problem.n + [1.0] * slacks
@@ -105,7 +108,7 @@ def _objective(highs: highspy.Highs, problem: Problem, slacks: int, *, shortfall
     highs.changeColsCost(len(costs), columns, np.array(costs))
 
 
-def _pass_model(highs: highspy.Highs, problem: Problem) -> None:
+def _pass_model(highs: Solver, problem: Problem) -> None:
     """Columns are candidates then shortfalls; the first objective is the total shortfall."""
     minimum_rows = [k for k, row in enumerate(problem.rows) if row.minimum]
     n, slacks = problem.n, len(minimum_rows)
@@ -141,7 +144,7 @@ def _pass_model(highs: highspy.Highs, problem: Problem) -> None:
     )
 
 
-def _run(highs: highspy.Highs, deadline: float, start: list[float] | None = None) -> _Outcome | None:
+def _run(highs: Solver, deadline: float, start: list[float] | None = None) -> _Outcome | None:
     """Solve within the deadline; None when no feasible point was found in time.
 
     The relaxation comes first: these rows are a network but for the role rows, so its
@@ -159,7 +162,7 @@ def _run(highs: highspy.Highs, deadline: float, start: list[float] | None = None
     return _solve(highs, deadline, relaxation=False)
 
 
-def _solve(highs: highspy.Highs, deadline: float, *, relaxation: bool) -> _Outcome | None:
+def _solve(highs: Solver, deadline: float, *, relaxation: bool) -> _Outcome | None:
     highs.setOptionValue("solve_relaxation", relaxation)
     highs.setOptionValue("time_limit", max(0.01, deadline - time.perf_counter()))
     highs.run()

@@ -32,7 +32,11 @@ Algorithm
     Room sizes and (in role mode) each person's group of rooms ("pool") are fixed first. Inside
     each pool a greedy construction places locked people, then one facilitator per room, then
     deals everyone else round-robin in (role, region) order, cohort by cohort when there is an
-    earlier round (members of one earlier room land in different rooms). A local search then
+    earlier round (members of one earlier room land in different rooms). When earlier rooms are
+    about as large as the number of rooms ("tight", e.g. 60 people in 8 rooms on day two) the
+    deal instead gives each cohort rooms it is not in yet and evens the spread exactly, cohort
+    by cohort (``cohorts.py``), and the search's first phase accepts no swap that adds a repeat
+    pair (``Search._keep_pairs_phase``). A local search then
     swaps pairs of unlocked people between rooms of the same pool (swaps keep sizes), choosing
     people who cause a cost and partners that can absorb them (rooms short of their role or
     region, look-alikes, earlier room-mates), and accepts non-worsening swaps of the weighted cost
@@ -40,19 +44,21 @@ Algorithm
     and takes small pairs-level uphill steps (annealing), keeping the best state; meetings of up
     to SMALL_MEETING people restart from fresh deals. Every term is incremental, so one swap costs
     O(languages + earlier room-mates) to evaluate. It stops at a proven lower bound (pigeonhole
-    bounds for repeats and colleagues), after ``max_iterations`` evaluated swaps, after a stall,
-    or at ``time_limit`` seconds (the only non-deterministic stop; generous for real sizes).
+    bounds for repeats and colleagues), after ``max_iterations`` evaluated swaps, after a stall
+    (shorter once only separations are above their bound), or at ``time_limit`` seconds (the
+    only non-deterministic stop; generous for real sizes).
 
 Modules
     ``model`` (inputs and outputs), ``rules`` (bands, pools, languages, pairs), ``planning``
-    (themes, sizes, pools, the first deal), ``state`` (the incremental cost), ``search`` (the
-    swaps and their heuristics), ``assign`` (one round end to end), ``metrics`` (measures and
-    explanations from the rooms alone), ``late`` (late joiners).
+    (themes, sizes, pools, the first deal), ``cohorts`` (the first deal of a tight later round),
+    ``state`` (the incremental cost), ``search`` (the swaps and their heuristics),
+    ``assignment`` (one round end to end), ``metrics`` (measures and explanations from the rooms
+    alone), ``late`` (late joiners).
 """
 
 from __future__ import annotations
 
-from server.sessions.breakouts.assign import RESTARTS, SMALL_MEETING, assign, repeat_lower_bound
+from server.sessions.breakouts.assignment import RESTARTS, SMALL_MEETING, assign, repeat_lower_bound
 from server.sessions.breakouts.late import place_late_joiner
 from server.sessions.breakouts.metrics import compute_metrics
 from server.sessions.breakouts.model import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from server.core.vocab import REGION_LABELS, ROLE_GROUP_LABELS, ROLE_LABELS, role_group
+from server.core.vocab import REGION_LABELS, ROLE_GROUP_LABELS, ROLE_LABELS, Region, role_group
 from server.sessions.breakouts.model import AssignmentError, Metrics, Person, RoomSpec, Round
 from server.sessions.breakouts.rules import (
     Pair,
@@ -89,10 +89,13 @@ def _spread(seated: Sequence[Sequence[Person]], themes: Sequence[str | None]) ->
         pool_rooms = [seated[r] for r in pool]
         pool_sizes = [len(room) for room in pool_rooms]
         for attr in ("role", "region"):
-            values = Counter(getattr(person, attr) for room in pool_rooms for person in room)
+            per_room = [Counter(getattr(person, attr) for person in room) for room in pool_rooms]
+            values: Counter[object] = Counter()
+            for counts in per_room:
+                values.update(counts)
             for value, total in values.items():
-                for room, (low, high) in zip(pool_rooms, bands(total, pool_sizes), strict=True):
-                    spread[attr] += deviation(sum(1 for person in room if getattr(person, attr) == value), low, high)
+                for counts, (low, high) in zip(per_room, bands(total, pool_sizes), strict=True):
+                    spread[attr] += deviation(counts[value], low, high)
         region_totals = Counter(person.region for room in pool_rooms for person in room)
         needed = {region for region, total in region_totals.items() if total >= len(pool)}
         lacking += sum(1 for room in pool_rooms if needed - {person.region for person in room})
@@ -127,15 +130,21 @@ def explain_rooms(
     by_id = {person.id: person for person in people}
     earlier = earlier_pairs(previous)
     pools = pools_of(themes)
+    # Per pool, once: its facilitators and its people per region (not once per room).
+    facilitators: dict[str | None, int] = {}
+    regions: dict[str | None, Counter[Region]] = {}
+    for theme, pool in pools.items():
+        pool_people = [by_id[pid] for room in pool for pid in rooms[room]]
+        facilitators[theme] = sum(person.facilitator for person in pool_people)
+        regions[theme] = Counter(person.region for person in pool_people)
     lines: list[str] = []
     for r, ids in enumerate(rooms):
         members = [by_id[pid] for pid in ids]
-        pool_people = [by_id[pid] for room in pools[themes[r]] for pid in rooms[room]]
         bits = [f"Room {r + 1}: {len(members)} people"]
         if specs[r].topic:
             bits.append(f"topic {specs[r].topic!r}")
-        bits.extend(_theme_and_facilitator(members, pool_people, themes[r], len(pools[themes[r]])))
-        bits.extend(_mix(members, pool_people, len(pools[themes[r]])))
+        bits.extend(_theme_and_facilitator(members, facilitators[themes[r]], themes[r], len(pools[themes[r]])))
+        bits.extend(_mix(members, regions[themes[r]], len(pools[themes[r]])))
         bits.extend(_language(members, specs[r].language))
         bits.extend(_pairs(ids, earlier, apart, [pid for pid in ids if locks.get(pid) == r]))
         lines.append("; ".join(bits))
@@ -147,9 +156,7 @@ def _count_phrase(counter: Counter[str], labels: Mapping[str, str]) -> str:
     return ", ".join(f"{count} {labels.get(value, value)}" for value, count in ordered)
 
 
-def _theme_and_facilitator(
-    members: Sequence[Person], pool_people: Sequence[Person], theme: str | None, pool_rooms: int
-) -> list[str]:
+def _theme_and_facilitator(members: Sequence[Person], available: int, theme: str | None, pool_rooms: int) -> list[str]:
     bits: list[str] = []
     if theme is not None:
         others = sum(1 for person in members if role_group(person.role) != theme)
@@ -161,12 +168,11 @@ def _theme_and_facilitator(
     if facilitators:
         bits.append("facilitator " + ", ".join(facilitators))
     else:
-        available = sum(person.facilitator for person in pool_people)
         bits.append(f"no facilitator ({available} facilitator(s) for {pool_rooms} room(s))")
     return bits
 
 
-def _mix(members: Sequence[Person], pool_people: Sequence[Person], pool_rooms: int) -> list[str]:
+def _mix(members: Sequence[Person], pool_regions: Counter[Region], pool_rooms: int) -> list[str]:
     role_labels = {str(role): label for role, label in ROLE_LABELS.items()}
     region_labels = {str(region): label for region, label in REGION_LABELS.items()}
     bits = [
@@ -174,7 +180,7 @@ def _mix(members: Sequence[Person], pool_people: Sequence[Person], pool_rooms: i
         "regions: " + _count_phrase(Counter(str(person.region) for person in members), region_labels),
     ]
     present = {person.region for person in members}
-    for region, total in sorted(Counter(person.region for person in pool_people).items()):
+    for region, total in sorted(pool_regions.items()):
         if region not in present:
             why = f"only {total} for {pool_rooms} rooms" if total < pool_rooms else "other constraints came first"
             bits.append(f"no one from {REGION_LABELS[region]} ({why})")

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from server.core.vocab import ROLE_GROUPS, role_group
+from server.sessions.breakouts.cohorts import deal_by_cohort
 from server.sessions.breakouts.model import (
     GROUP_INDEX,
     GROUPS,
@@ -246,6 +247,18 @@ def _share_facilitators(
             facilitators[donor] -= 1
 
 
+def cohorts_tight(n_rooms: int, cohorts: Sequence[int]) -> bool:
+    """Whether an earlier room holds at least half as many people as this pool has rooms.
+
+    Then keeping a cohort apart takes most rooms, and a later round is dealt cohort by cohort
+    (``cohorts.py``) and searched in two phases (``Search.run``). Smaller cohorts are kept apart
+    by the round-robin deal already, and the cohort deal's room choice, quadratic in the
+    cohorts, would cost more than it saves (600 people in 60 rooms: a third slower).
+    """
+    largest = max(Counter(cohorts).values(), default=0)
+    return 2 * largest >= n_rooms
+
+
 def construct(
     people: Sequence[Person],
     pools: Pools,
@@ -258,8 +271,7 @@ def construct(
     """Greedy start: locks, then one facilitator per room, then a stratified deal.
 
     With ``cohort`` (each person's room in the latest earlier round) the deal goes cohort by
-    cohort, so consecutive members of one earlier room land in different rooms (no repeats
-    while a cohort is no larger than the pool); the search then mends the spread."""
+    cohort into rooms that hold nobody of that cohort yet (see ``cohorts.py``)."""
     room_of = [-1] * len(people)
     fill = [0] * len(sizes)
     tiebreak = [rng.random() for _ in people]
@@ -285,14 +297,14 @@ def construct(
                 fill[room] += 1
         rest = sorted(
             (i for i in free if room_of[i] < 0),
-            key=lambda i: (
-                cohort[i] if cohort is not None else 0,
-                ROLE_INDEX[people[i].role],
-                REGION_INDEX[people[i].region],
-                tiebreak[i],
-            ),
+            key=lambda i: (ROLE_INDEX[people[i].role], REGION_INDEX[people[i].region], tiebreak[i]),
         )
-        _deal(rest, rooms, sizes, fill, room_of, rng.randrange(len(rooms)))
+        if cohort is None or not cohorts_tight(len(rooms), [cohort[i] for i in pool_members[theme]]):
+            if cohort is not None:  # consecutive members of a cohort land in different rooms
+                rest.sort(key=lambda i: cohort[i])
+            _deal(rest, rooms, sizes, fill, room_of, rng.randrange(len(rooms)))
+        else:
+            deal_by_cohort(people, rooms, sizes, fill, room_of, cohort, rest)
     return room_of
 
 
@@ -310,3 +322,4 @@ def _deal(order: Sequence[int], rooms: Sequence[int], sizes: Sequence[int], fill
                 break
         else:
             raise AssignmentError("internal: no room left while dealing")
+

@@ -15,6 +15,9 @@ handful of partners chosen to be likely to help —
   * look-alikes (same role and region, same role, same region): such a trade leaves the
     spread as it is and can only move pairs.
 
+With earlier rounds and few rooms, a first phase accepts no swap that adds a repeat pair (see
+``_keep_pairs_phase``); then the full search runs.
+
 Acceptance: the best of these swaps when it lowers the cost, and a sideways one (cost equal)
 half of the time, which walks plateaus without cycling. When the descent stalls it tries a
 chain of two swaps (the least worsening swap, then its best repair) and, at the level of pairs
@@ -27,7 +30,7 @@ import math
 import random
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from server.sessions.breakouts.model import Person, RoomSpec
 from server.sessions.breakouts.state import ATTRIBUTES, IndexedSet, SearchState
@@ -36,7 +39,7 @@ EXHAUSTIVE = 120  # pools up to this many movable people try every partner
 ROOMS_TRIED = 4  # rooms a conflicted person looks into for partners, two members each
 
 
-@dataclass
+@dataclass(slots=True)
 class _Limits:
     max_evaluations: int
     deadline: float | None
@@ -44,9 +47,10 @@ class _Limits:
     repeat_weight: int  # the cost of one repeat pair: the annealing temperature
     patience: int  # evaluations without a gain before chains and uphill steps start
     stall: int  # evaluations without a new best before the search gives up
+    polish_stall: int  # the same, once only separations are left above their bound
 
 
-@dataclass
+@dataclass(slots=True)
 class _Progress:
     cost: int
     best_cost: int
@@ -57,7 +61,7 @@ class _Progress:
     steps: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class _Options:
     """The swaps one conflicted person could make: the best one, and the least uphill one."""
 
@@ -86,24 +90,58 @@ class Search(SearchState):
         self.rng = rng
         self.best: list[int] = list(room_of)
         self.best_cost = 0
+        self.keep_pairs = False  # first phase: no swap that adds a repeat pair
+        self.repeat_weight = 1
 
-    def run(self, max_evaluations: int, deadline: float | None, target: int, repeat_weight: int) -> int:
+    def run(
+        self, max_evaluations: int, deadline: float | None, target: int, repeat_weight: int, keep_pairs_first: bool
+    ) -> int:
         """Improve until the target (a proven bound), the evaluation budget, a long stall or the
-        deadline; return the evaluations spent."""
+        deadline; return the evaluations spent. ``keep_pairs_first``: the rooms were dealt by
+        cohort (``planning.cohorts_tight``), start with the phase that keeps the repeat pairs."""
         self.best = list(self.room_of)
         cost = self.best_cost = self.cost()
         if all(len(rooms) < 2 for rooms in self.pool_rooms):
             return 0
+        movable = len(self.movable)
         limits = _Limits(
             max_evaluations,
             deadline,
             target,
             repeat_weight,
-            patience=max(1000, 8 * len(self.movable)),
-            stall=max(12_000, 60 * len(self.movable)),
+            patience=max(1000, 8 * movable),
+            stall=max(12_000, 60 * movable),
+            # Separations are the last tier: with every tier above at its proven bound, a shorter
+            # stall ends the search (most of the old search's time went on waiting there).
+            polish_stall=max(4000, 20 * movable),
         )
         progress = _Progress(cost=cost, best_cost=cost)
-        while progress.cost > target:
+        self.repeat_weight = repeat_weight
+        if cost > target and keep_pairs_first:
+            self._keep_pairs_phase(progress, limits)
+        self._descend(progress, limits)
+        if progress.best_is_current:
+            self.best = list(self.room_of)
+        self.best_cost = progress.best_cost
+        return progress.evaluations
+
+    def _keep_pairs_phase(self, progress: _Progress, limits: _Limits) -> None:
+        """Mend the spread with swaps that add no repeat pair, until it is even or stalls.
+
+        A single search weighs spread far above repeats, so it greedily trades a repeat pair
+        for a seat of spread and rarely finds its way back: on 60 people in 8 rooms it ended
+        with one repeat pair more often than not, where the cohort deal (``cohorts.py``) starts
+        with none. Protecting the repeats first, then searching freely, reaches both bounds.
+        """
+        repeats_now = (progress.cost % self.spread_weight) // self.repeat_weight
+        spread_even = (repeats_now + 1) * self.repeat_weight - 1  # hard 0, spread 0, repeats kept
+        self.keep_pairs = True
+        self._descend(progress, replace(limits, target=max(limits.target, spread_even), stall=limits.patience))
+        self.keep_pairs = False
+        progress.last_gain = progress.last_best = progress.evaluations
+
+    def _descend(self, progress: _Progress, limits: _Limits) -> None:
+        while progress.cost > limits.target:
             conflicted = self._conflicted_people()
             if not conflicted:
                 break
@@ -111,10 +149,6 @@ class Search(SearchState):
             before = progress.evaluations
             if self._sweep(conflicted, progress, limits) or progress.evaluations == before:
                 break  # a limit was hit, or nobody could trade places (every partner locked)
-        if progress.best_is_current:
-            self.best = list(self.room_of)
-        self.best_cost = progress.best_cost
-        return progress.evaluations
 
     def _sweep(self, conflicted: list[int], progress: _Progress, limits: _Limits) -> bool:
         """Give every conflicted person a chance to move; True when the search must stop."""
@@ -123,7 +157,9 @@ class Search(SearchState):
             if progress.cost <= limits.target:
                 return True
             spent = progress.evaluations
-            if spent >= limits.max_evaluations or spent - progress.last_best > limits.stall:
+            polishing = progress.best_cost // limits.repeat_weight <= limits.target // limits.repeat_weight
+            stall = limits.polish_stall if polishing else limits.stall
+            if spent >= limits.max_evaluations or spent - progress.last_best > stall:
                 return True
             progress.steps += 1
             deadline = limits.deadline
@@ -177,6 +213,8 @@ class Search(SearchState):
         for partner in partners:
             if partner < 0 or not self.is_movable[partner] or self.room_of[partner] == room:
                 continue
+            if self.keep_pairs and self._adds_repeat(person, partner):
+                continue
             change = self.delta(person, partner)
             progress.evaluations += 1
             if options.best_delta is None or change < options.best_delta:
@@ -213,6 +251,10 @@ class Search(SearchState):
             for i in self.movable
             if len(self.pool_rooms[self.pool_of_room[self.room_of[i]]]) > 1 and self._conflicted(i)
         ]
+
+    def _adds_repeat(self, person: int, partner: int) -> bool:
+        # Pairs change by whole repeat weights plus a few separations, far below half a weight.
+        return 2 * self.pairs_delta(person, partner) > self.repeat_weight
 
     def _has_pool_room(self, rooms: IndexedSet, pool: int) -> bool:
         return any(self.pool_of_room[room] == pool for room in rooms.items)
@@ -287,6 +329,8 @@ class Search(SearchState):
                 if other < 0 or other in (person, partner) or not self.is_movable[other]:
                     continue
                 if self.room_of[other] == self.room_of[mover]:
+                    continue
+                if self.keep_pairs and self._adds_repeat(mover, other):
                     continue
                 change = self.delta(mover, other)
                 spent += 1

@@ -208,14 +208,31 @@ class SearchState:
         return known - best
 
     def delta(self, person: int, partner: int) -> int:
-        """Cost change if ``person`` and ``partner`` (in another room) traded places."""
+        """Cost change if ``person`` and ``partner`` (in another room) traded places.
+
+        The hot path of the search: written out in one body (no helper calls) on purpose.
+        """
         room_p, room_q = self.room_of[person], self.room_of[partner]
         spread_change = 0
         for k in ATTRIBUTES:
             values = self.attribute_values[k]
             value_p, value_q = values[person], values[partner]
-            if value_p != value_q:
-                spread_change += self._spread_change(k, room_p, room_q, value_p, value_q)
+            if value_p == value_q:
+                continue
+            count_p, count_q = self.count[k][room_p], self.count[k][room_q]
+            low, high = self.low[k], self.high[k]
+            low_p, low_q, high_p, high_q = low[room_p], low[room_q], high[room_p], high[room_q]
+            # value_p leaves room_p for room_q, value_q the other way.
+            spread_change += (
+                deviation(count_p[value_p] - 1, low_p[value_p], high_p[value_p])
+                - deviation(count_p[value_p], low_p[value_p], high_p[value_p])
+                + deviation(count_p[value_q] + 1, low_p[value_q], high_p[value_q])
+                - deviation(count_p[value_q], low_p[value_q], high_p[value_q])
+                + deviation(count_q[value_q] - 1, low_q[value_q], high_q[value_q])
+                - deviation(count_q[value_q], low_q[value_q], high_q[value_q])
+                + deviation(count_q[value_p] + 1, low_q[value_p], high_q[value_p])
+                - deviation(count_q[value_p], low_q[value_p], high_q[value_p])
+            )
         hard_change = 0
         if self.facilitator[person] != self.facilitator[partner]:
             giver, taker = (room_p, room_q) if self.facilitator[person] else (room_q, room_p)
@@ -228,27 +245,19 @@ class SearchState:
         pull_p, pull_q = self.pull[person], self.pull[partner]
         if pull_p or pull_q:
             between = self.neighbours[person].get(partner, 0)
-            pairs_change = (
-                pull_p.get(room_q, 0) - pull_p.get(room_p, 0) + pull_q.get(room_p, 0) - pull_q.get(room_q, 0)
-                - 2 * between
-            )
+            pairs_change = pull_p.get(room_q, 0) - pull_p.get(room_p, 0) + pull_q.get(room_p, 0) - pull_q.get(room_q, 0)
+            pairs_change -= 2 * between
         return hard_change * self.hard_weight + spread_change * self.spread_weight + pairs_change
 
-    def _spread_change(self, k: int, room_a: int, room_b: int, value_a: int, value_b: int) -> int:
-        """Spread change when one ``value_a`` moves from room_a to room_b and one ``value_b`` back."""
-        count_a, count_b = self.count[k][room_a], self.count[k][room_b]
-        low_a, low_b = self.low[k][room_a], self.low[k][room_b]
-        high_a, high_b = self.high[k][room_a], self.high[k][room_b]
-        return (
-            deviation(count_a[value_a] - 1, low_a[value_a], high_a[value_a])
-            - deviation(count_a[value_a], low_a[value_a], high_a[value_a])
-            + deviation(count_a[value_b] + 1, low_a[value_b], high_a[value_b])
-            - deviation(count_a[value_b], low_a[value_b], high_a[value_b])
-            + deviation(count_b[value_b] - 1, low_b[value_b], high_b[value_b])
-            - deviation(count_b[value_b], low_b[value_b], high_b[value_b])
-            + deviation(count_b[value_a] + 1, low_b[value_a], high_b[value_a])
-            - deviation(count_b[value_a], low_b[value_a], high_b[value_a])
-        )
+    def pairs_delta(self, person: int, partner: int) -> int:
+        """Change of the pairs term (repeats weighted, separations) if the two traded places."""
+        pull_p, pull_q = self.pull[person], self.pull[partner]
+        if not (pull_p or pull_q):
+            return 0
+        room_p, room_q = self.room_of[person], self.room_of[partner]
+        between = self.neighbours[person].get(partner, 0)
+        moved_p = pull_p.get(room_q, 0) - pull_p.get(room_p, 0)
+        return moved_p + pull_q.get(room_p, 0) - pull_q.get(room_q, 0) - 2 * between
 
     # ---- moves
 

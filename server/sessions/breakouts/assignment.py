@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from server.sessions.breakouts.metrics import compute_metrics, explain_rooms
 from server.sessions.breakouts.model import AssignmentError, AssignmentResult, Mode, Person, RoomSpec, Round
 from server.sessions.breakouts.planning import (
+    cohorts_tight,
     construct,
     home_pools,
     plan_pool_members,
@@ -95,30 +96,16 @@ def assign(
     budget = max_iterations if max_iterations is not None else 40_000 + 200 * len(people)
     deadline = started + time_limit if time_limit is not None else None
     search, iterations = _search(people, plan, neighbours, weights, target, budget, deadline, rng)
-
     best_rooms: list[list[int]] = [[] for _ in specs]
     for i, room in enumerate(search.best):
         best_rooms[room].append(i)
-    result_rooms = tuple(tuple(people[i].id for i in members) for members in best_rooms)
+    rooms_ids = tuple(tuple(people[i].id for i in members) for members in best_rooms)
     metrics = compute_metrics(
-        people,
-        result_rooms,
-        specs=specs,
-        themes=plan.themes,
-        previous=previous,
-        locks=locks,
-        separations=separations,
-        separate_organisations=separate_organisations,
+        people, rooms_ids, specs=specs, themes=plan.themes, previous=previous, locks=locks,
+        separations=separations, separate_organisations=separate_organisations,
     )
-    return AssignmentResult(
-        rooms=result_rooms,
-        themes=tuple(plan.themes),
-        metrics=metrics,
-        explanations=explain_rooms(people, result_rooms, plan.themes, specs, previous, apart, locks),
-        mode=mode,
-        seed=seed,
-        iterations=iterations,
-    )
+    explanations = explain_rooms(people, rooms_ids, plan.themes, specs, previous, apart, locks)
+    return AssignmentResult(rooms_ids, tuple(plan.themes), metrics, explanations, mode, seed, iterations)
 
 
 def _index(people: Sequence[Person]) -> dict[str, int]:
@@ -202,6 +189,10 @@ def _search(
     """Deal and search; tiny meetings restart from fresh deals, which cost little and escape
     rare dead ends. Return the best search and the evaluations spent."""
     attempts = RESTARTS if len(people) <= SMALL_MEETING else 1
+    cohort = plan.cohort
+    tight = cohort is not None and any(
+        cohorts_tight(len(rooms), [cohort[i] for i in plan.pool_members[theme]]) for theme, rooms in plan.pools.items()
+    )
     iterations = 0
     best: Search | None = None
     for _ in range(attempts):
@@ -210,7 +201,7 @@ def _search(
             people, room_of, plan.pools, plan.specs, plan.sizes, set(plan.lock_room), neighbours,
             (weights.hard, weights.spread), rng,
         )
-        iterations += attempt.run(max(0, budget - iterations), deadline, target, weights.repeat)
+        iterations += attempt.run(max(0, budget - iterations), deadline, target, weights.repeat, tight)
         if best is None or attempt.best_cost < best.best_cost:
             best = attempt
         if best.best_cost <= target or iterations >= budget:
