@@ -16,6 +16,7 @@ from server.auth import hash_token, new_token
 from server.extensions import db, login_manager
 from server.models import LoginSession, User
 from server.models.types import utcnow
+from server.signals import staff_logins_ended
 
 
 def _bind(user: User, secret: str, row_id: int) -> User:
@@ -65,6 +66,7 @@ def end_all(user: User, *, keep_current: bool = False) -> int:
     if keep_current and login_id is not None:
         condition = condition & (LoginSession.id != login_id)
     ended = _revoke(condition)
+    staff_logins_ended.send(user, ended=ended, kept=login_id if keep_current else None)
     if not keep_current:
         logout_user()
     return ended

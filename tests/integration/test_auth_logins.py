@@ -142,7 +142,7 @@ def test_an_unknown_address_costs_the_same_as_a_known_one(app: Flask, monkeypatc
     # ... so the same time: medians over several tries differ far less than a hash costs.
     unknown = _median_login_time(client, "nobody@test.example")
     real_account = _median_login_time(client, ORGANISER[0])
-    assert 0.5 < unknown / real_account < 2.0, (unknown, real_account)
+    assert 0.33 < unknown / real_account < 3.0, (unknown, real_account)  # without: ~0.02
 
 
 @pytest.fixture
