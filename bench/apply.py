@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--total", type=int, default=300)
     parser.add_argument("--clients", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=1, help="batches against the same server")
+    parser.add_argument("--log", type=Path, default=None, help="keep the server's output here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         instance = Path(tmp) / "instance"
@@ -39,7 +40,7 @@ def main() -> None:
         print("round | answers          |  p50 ms  p90 ms  p99 ms  max ms | req/s | mails  wait s")
         print("-" * 84)
         with running([str(BIN / "convene"), "serve", "--port", str(port)], env, port,
-                     log=Path(tmp) / "serve.log"):
+                     log=args.log or Path(tmp) / "serve.log"):
             for n in range(args.rounds):
                 r = apply_concurrently(f"http://127.0.0.1:{port}", args.total, args.clients, tag=f"r{n}")
                 found, waited = wait_for_mails(instance / "outbox", args.total * (n + 1), timeout=30)

@@ -46,12 +46,13 @@ def _config_from(settings: Settings) -> dict[str, Any]:
 
 
 def _engine_options(url: str) -> dict[str, Any]:
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    """Connection pool settings for the database at `url`."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         # One connection per concurrent request thread (the threaded server has no cap of its
         # own) plus the task threads; SQLite connections are cheap, waiting for one is not.
-        options.update(pool_size=20, max_overflow=60, pool_timeout=10)
-    return options
+        # A file cannot drop a connection, so no ping before each checkout.
+        return {"pool_size": 20, "max_overflow": 60, "pool_timeout": 10}
+    return {"pool_pre_ping": True}
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -23,5 +23,7 @@ def configure_logging(level: str = "INFO") -> None:
         handler.setFormatter(logging.Formatter(FORMAT))
         handler.convene = True  # type: ignore[attr-defined]
         root.addHandler(handler)
-    # Every request is a line from werkzeug; keep them out unless asked for.
-    logging.getLogger("werkzeug").setLevel(max(logging.WARNING, root.level))
+    # Every request is a line from werkzeug, every in-process task one from Celery's tracer;
+    # keep them out unless asked for (their failures are warnings and errors, still shown).
+    for chatty in ("werkzeug", "celery.app.trace"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))

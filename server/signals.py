@@ -16,3 +16,6 @@ meeting_changed = _signals.signal("meeting-changed")
 agenda_changed = _signals.signal("agenda-changed")
 # sender: the Application; kwargs: old=str, new=str
 application_status_changed = _signals.signal("application-status-changed")
+# sender: the staff User; kwargs: ended=int (how many logins were revoked), kept=int | None
+# (the login left open, on a password change). Sent after the commit.
+staff_logins_ended = _signals.signal("staff-logins-ended")

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 
 _HELD = "convene.sqlite_write_lock"
 READS = ("SELECT", "PRAGMA", "WITH")
-WAIT = 10.0  # seconds; after that, fall back to SQLite's busy timeout rather than hang
+WAIT = 30.0  # seconds; after that, fall back to SQLite's busy timeout rather than hang forever
 
 
 def serialize_writes(engine: Engine) -> None:

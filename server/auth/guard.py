@@ -14,8 +14,7 @@ at most 10 minutes after the attack stops.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -24,7 +23,6 @@ from server.auth import hash_token
 from server.extensions import limiter
 from server.models import User
 
-F = TypeVar("F", bound=Callable[..., Any])
 ACCOUNT_LIMIT = "10 per 10 minutes"
 DEVICE_COOKIE = "convene_device"
 DEVICE_DAYS = 180
@@ -63,7 +61,7 @@ def _failed(response: Any) -> bool:
     return bool(response.status_code == 401)
 
 
-account_limit: Callable[[F], F] = limiter.shared_limit(
+account_limit = limiter.shared_limit(
     lambda: str(current_app.config.get("LOGIN_ACCOUNT_LIMIT", ACCOUNT_LIMIT)),
     scope="login-account", key_func=_account_key, methods=["POST"],
     deduct_when=_failed, exempt_when=_known_device,

@@ -9,13 +9,18 @@ process, without a hand-made cookie format: the cookies stay Flask's and Flask-L
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from server.auth import hash_token, new_token
 from server.extensions import db, login_manager
 from server.models import LoginSession, User
 from server.models.types import utcnow
+from server.signals import staff_logins_ended
+
+KEEP_ENDED = timedelta(days=30)
 
 
 def _bind(user: User, secret: str, row_id: int) -> User:
@@ -40,6 +45,9 @@ def load_user(secret: str) -> User | None:
 def start(user: User, remember: bool = False) -> None:
     """Record a new login for `user` and put its secret in the session (and remember) cookie."""
     secret, digest = new_token()
+    # Ended logins are kept a while (when, and how many) and then forgotten.
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id,
+                                                  LoginSession.revoked_at < utcnow() - KEEP_ENDED))
     row = LoginSession(user_id=user.id, token_hash=digest, remember=remember)
     db.session.add(row)
     db.session.commit()
@@ -65,6 +73,7 @@ def end_all(user: User, *, keep_current: bool = False) -> int:
     if keep_current and login_id is not None:
         condition = condition & (LoginSession.id != login_id)
     ended = _revoke(condition)
+    staff_logins_ended.send(user, ended=ended, kept=login_id if keep_current else None)
     if not keep_current:
         logout_user()
     return ended

@@ -18,8 +18,9 @@ def init_app(app: Flask) -> None:
     app.extensions["convene.live"] = Ephemeral(app.config.get("REDIS_URL"), app.config["SOCKETIO_CHANNEL"])
     app.config.setdefault("LIVE_PRESENCE_DEBOUNCE", 1.0)
     sockets.register_handlers()
-    from server.live.access import on_status_changed
-    from server.signals import application_status_changed
+    from server.live.access import on_staff_logins_ended, on_status_changed
+    from server.signals import application_status_changed, staff_logins_ended
 
     application_status_changed.connect(on_status_changed)  # lost access ends open sockets too
+    staff_logins_ended.connect(on_staff_logins_ended)
     app.register_blueprint(bp)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from server.auth import hash_token
 from server.extensions import db
 from server.live import operations as ops
-from server.models import Application
+from server.models import Application, LoginSession
 from server.models.applications import PARTICIPATING
 from server.sessions.protocol import LiveError
 
@@ -35,6 +35,7 @@ class Actor:
     staff: bool
     application_id: int | None = None
     projector: bool = False  # the read-only projector view (server.live.projector)
+    login_id: int | None = None  # staff: the login (server.auth.logins) the socket came with
 
 
 class Refused(Exception):
@@ -70,7 +71,8 @@ def authenticate(auth: Any) -> Actor:
     if event is None:
         raise Refused("event", "name the event to drive: its id or slug")
     return Actor(event_id=event.id, person_id=f"staff:{current_user.id}",
-                 name=current_user.name or current_user.email, staff=True)
+                 name=current_user.name or current_user.email, staff=True,
+                 login_id=getattr(current_user, "_login_id", None))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -79,27 +81,34 @@ def authenticate(auth: Any) -> Actor:
 
 
 def check_current(actor: Actor) -> None:
-    """Refuse a participant's event once their application no longer takes part.
+    """Refuse an event once its sender's access ended: a participant's application no longer
+    takes part, or a staff member's login was ended (logout, "log out everywhere", password).
 
-    The socket was let in when the person was invited; every event they send is checked
-    again (one indexed read), so an event already on its way when they were erased, or a
-    socket that a lost disconnect left open, changes nothing."""
-    if actor.staff or actor.application_id is None:
+    The socket was let in when access was valid; every event is checked again (one indexed
+    read), so an event already on its way when access ended, or a socket that a lost
+    disconnect left open, changes nothing."""
+    if actor.staff:
+        if actor.login_id is not None and db.session.scalar(
+                select(LoginSession.revoked_at).where(LoginSession.id == actor.login_id)) is not None:
+            raise LiveError("auth", "this login has ended: log in again")
+        return
+    if actor.application_id is None:
         return
     status = db.session.scalar(select(Application.status).where(Application.id == actor.application_id))
     if status not in PARTICIPATING:
         raise LiveError("auth", "no longer invited: this personal link has no live access")
 
 
-def cut_off(application_id: int) -> int:
-    """Disconnect every socket of one participant, whichever process holds it.
+def cut_off(person_id: int | str) -> int:
+    """Disconnect every socket of one person (an application id, or "staff:<user id>"),
+    whichever process holds it.
 
     The sids come from the connection registry (Redis in a cluster); a socket on another
     process (or a Celery worker's change) is disconnected through the Socket.IO message
     queue, as python-socketio's pub/sub manager does for any sid it does not hold."""
     from server.live import emit
 
-    sids = list(emit.ephemeral().sids_of(application_id))
+    sids = list(emit.ephemeral().sids_of(person_id))
     server = emit._sio().server  # the app's server, or the worker's write-only emitter
     for sid in sids:
         server.disconnect(sid, namespace="/")
@@ -117,6 +126,17 @@ def on_status_changed(application: Any, *, old: str | None = None, new: str | No
         return
     if cut:
         log.info("application %s is %s: %d live connection(s) closed", application.id, new, cut)
+
+
+def on_staff_logins_ended(user: Any, *, ended: int = 0, kept: int | None = None) -> None:
+    """Signal receiver: "log out everywhere" or a new password closes the staff member's sockets
+    (those of a login that stays reconnect at once with their still valid cookie)."""
+    if not ended:
+        return
+    try:
+        cut_off(f"staff:{user.id}")
+    except Exception:  # the logins are revoked; the per-event check refuses their sockets
+        log.exception("could not disconnect the sockets of staff member %s", user.id)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
 
 import pytest
 import redis
@@ -37,15 +36,20 @@ def test_embedded_beat_that_stopped_ticking_is_not_ready(app: Flask) -> None:
 
 
 @pytest.fixture
-def clustered(app_config: dict[str, Any]) -> dict[str, Any]:
-    app_config.update(REDIS_URL=REDIS_DB10, SOCKETIO_CHANNEL=f"convene-test-health-{uuid.uuid4().hex[:8]}")
-    return app_config
+def clustered(app: Flask) -> Flask:
+    """The cluster shape as the health checks read it. Set after create_app: an app made with
+    REDIS_URL would leave the process-wide Socket.IO server on a message queue, which the
+    other tests' Socket.IO test clients cannot use."""
+    app.config.update(REDIS_URL=REDIS_DB10, CELERY_BROKER_URL=REDIS_DB10,
+                      SOCKETIO_CHANNEL=f"convene-test-health-{uuid.uuid4().hex[:8]}")
+    return app
 
 
-def test_cluster_beat_tick_lives_in_redis_and_goes_stale(clustered: dict[str, Any], app: Flask) -> None:
+def test_cluster_beat_tick_lives_in_redis_and_goes_stale(clustered: Flask) -> None:
     from server import health
 
-    key = f"convene:{clustered['SOCKETIO_CHANNEL']}:beat:last_tick"
+    app = clustered
+    key = f"convene:{app.config['SOCKETIO_CHANNEL']}:beat:last_tick"
     try:
         with app.app_context():
             health.record_tick()

@@ -78,3 +78,30 @@ def test_an_event_from_a_socket_left_open_is_refused(app: Flask, meeting: Meetin
     answer = _question(tab, meeting)
     assert answer["ok"] is False and answer["error"]["field"] == "auth", answer
     assert _questions(app) == before
+
+
+def test_ending_a_staff_members_logins_closes_their_sockets_and_refuses_their_events(
+        app: Flask, meeting: Meeting) -> None:
+    from flask_socketio import SocketIOTestClient
+
+    from server.extensions import socketio
+    from tests.conftest import MODERATOR
+
+    def moderator_socket() -> tuple[Any, SocketIOTestClient]:
+        http = app.test_client()
+        token = csrf_from(http, "/login")
+        http.post("/login", data={"email": MODERATOR[0], "password": MODERATOR[1], "csrf_token": token})
+        return http, socketio.test_client(app, flask_test_client=http, auth={"event": meeting.slug})
+
+    laptop_http, laptop = moderator_socket()
+    phone_http, phone = moderator_socket()
+    sync = {"streams": [f"agenda:{meeting.event_id}"]}
+    assert laptop.is_connected() and phone.is_connected()
+    # A single logout elsewhere: that login's socket is refused from its next event on.
+    phone_http.post("/logout", data={"csrf_token": csrf_from(phone_http, "/")})
+    refused = call(phone, ev.SYNC_SNAPSHOT, sync)
+    assert refused["ok"] is False and refused["error"]["field"] == "auth", refused
+    assert call(laptop, ev.SYNC_SNAPSHOT, sync)["ok"]
+    # "Log out everywhere": every socket of the account is closed.
+    laptop_http.post("/account/logins/end", data={"csrf_token": csrf_from(laptop_http, "/account")})
+    assert not laptop.is_connected() and not phone.is_connected()

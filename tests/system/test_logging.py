@@ -27,9 +27,9 @@ def test_a_failing_send_is_logged_after_serve_migrated(tmp_path: Path) -> None:
     with running([str(BIN / "convene"), "serve", "--port", str(port)], env, port, log=log):
         assert "Running upgrade" in log.read_text()  # the migrations ran in this process
         answer = requests.post(f"http://127.0.0.1:{port}/api/events/{OPEN_SLUG}/applications",
-                               json=valid_application(), timeout=10)
+                               json=valid_application(), timeout=30)
         assert answer.status_code == 201
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while "not sent" not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.1)
     lines = [line for line in log.read_text().splitlines() if "not sent" in line]
