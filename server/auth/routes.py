@@ -15,6 +15,7 @@ from server.api.openapi import documented
 from server.extensions import csrf, db, limiter, login_manager
 from server.models import User
 from server.problems import Problem, parse_json
+from server.schemas import Strict
 
 bp = Blueprint("auth", __name__)
 
@@ -59,8 +60,8 @@ def logout() -> Any:
     return redirect(url_for("pages.home"))
 
 
-class SessionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SessionIn(Strict):  # NUL and huge values refused by field; passwords keep their spaces
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
     email: str = Field(max_length=254)
     password: str = Field(max_length=500)
 
