@@ -226,3 +226,28 @@ def test_control_and_bidi_characters_are_refused_by_field(app: Flask, anonymous:
     refused = anonymous.post(f"/api/events/{open_call}/applications", json=valid_application(**{field: value}))
     assert refused.status_code == 422 and refused.get_json()["field"].startswith(field), refused.get_json()
     assert count(app, Application) == 0
+
+
+# ------------------------------------------------------------------ 4. hostile input
+
+
+def test_hostile_input_is_a_4xx_naming_the_field_and_nothing_is_stored(organiser: ApiActor, anonymous: ApiActor,
+                                                                       reference_event: str) -> None:
+    url = f"/api/events/{reference_event}"
+    before = organiser.get(url).get_json()
+    for body, field in (({"application_deadline": "9999-12-31"}, "application_deadline"),
+                        ({"application_deadline": "0001-01-01T00:00:00+00:00"}, "application_deadline"),
+                        ({"seats": 10**400}, "seats"), ({"seats": 2**64}, "seats"), ({"seats": "many"}, "seats"),
+                        ({"title": ["not", "text"]}, "title")):
+        refused = organiser.patch(url, json=body)
+        assert refused.status_code == 422 and refused.get_json()["field"] == field, (body, refused.get_json())
+    deep = organiser.raw("PATCH", url, "[" * 100_000 + "]" * 100_000)
+    assert deep.status_code == 400 and deep.get_json()["field"] == "body"
+    nested = organiser.raw("PATCH", url, '{"title": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert nested.status_code == 400
+    assert organiser.get(url).get_json() == before  # nothing stored
+    assert anonymous.get(f"/events/{reference_event}").status_code == 200
+    assert anonymous.get(f"{url}/agenda/items/{2**70}").status_code == 404
+    assert organiser.get(f"{url}/applications/{2**64}").status_code == 404
+    not_allowed = anonymous.delete("/api/events")
+    assert not_allowed.status_code == 405 and set(not_allowed.headers["Allow"].split(", ")) >= {"GET", "POST"}
