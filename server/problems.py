@@ -10,9 +10,9 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-# Ids are 64-bit signed integers in every database we run on; a bigger one in a URL is no
-# such resource (404), not an overflow deep in the driver (500).
-MAX_ID = 2**63 - 1
+# Ids are INTEGER columns: 32-bit signed in PostgreSQL. A bigger id in a URL is no such
+# resource (404), not an overflow deep in the driver (500).
+MAX_ID = 2**31 - 1
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -32,10 +32,10 @@ def unsafe_text(value: Any) -> bool:
     return False
 
 
-# Whole numbers beyond 64 bits overflow every database column and driver; dates outside these
-# years overflow when shown in a zone east or west of UTC (year 9999 + 1 hour). No meeting,
-# deadline or id needs more.
-MAX_INT = 2**63 - 1
+# Whole numbers beyond 32 bits overflow the INTEGER columns of PostgreSQL (ids, counts, minutes)
+# and, beyond 64, every driver; dates outside these years overflow when shown in a zone east or
+# west of UTC (year 9999 + 1 hour). No meeting, deadline, count or id needs more.
+MAX_INT = 2**31 - 1
 YEARS = (1900, 2999)
 
 
@@ -62,7 +62,7 @@ def _out_of_years(value: Any) -> bool:
 class Strict(BaseModel):
     """Unknown fields are refused by name; surrounding white space is dropped. The one place
     where every request body is also refused, by field name, for text holding control or
-    bidi-override characters, whole numbers beyond 64 bits and dates outside YEARS."""
+    bidi-override characters, whole numbers beyond 32 bits and dates outside YEARS."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

@@ -237,7 +237,7 @@ def test_hostile_input_is_a_4xx_naming_the_field_and_nothing_is_stored(organiser
     before = organiser.get(url).get_json()
     for body, field in (({"application_deadline": "9999-12-31"}, "application_deadline"),
                         ({"application_deadline": "0001-01-01T00:00:00+00:00"}, "application_deadline"),
-                        ({"seats": 10**400}, "seats"), ({"seats": 2**64}, "seats"), ({"seats": "many"}, "seats"),
+                        ({"seats": 10**400}, "seats"), ({"seats": 2**31}, "seats"), ({"seats": "many"}, "seats"),
                         ({"title": ["not", "text"]}, "title")):
         refused = organiser.patch(url, json=body)
         assert refused.status_code == 422 and refused.get_json()["field"] == field, (body, refused.get_json())
@@ -249,5 +249,8 @@ def test_hostile_input_is_a_4xx_naming_the_field_and_nothing_is_stored(organiser
     assert anonymous.get(f"/events/{reference_event}").status_code == 200
     assert anonymous.get(f"{url}/agenda/items/{2**70}").status_code == 404
     assert organiser.get(f"{url}/applications/{2**64}").status_code == 404
+    assert organiser.get(f"{url}/applications/{2**31}").status_code == 404  # PostgreSQL's INTEGER
+    move = organiser.post(f"{url}/applications/{2**31}/decision", json={"decision": "invite"})
+    assert move.status_code == 404
     not_allowed = anonymous.delete("/api/events")
     assert not_allowed.status_code == 405 and set(not_allowed.headers["Allow"].split(", ")) >= {"GET", "POST"}
