@@ -9,6 +9,11 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
+
+# Ids are INTEGER columns: 32-bit signed in PostgreSQL. A bigger id in a URL is no such
+# resource (404), not an overflow deep in the driver (500).
+MAX_ID = 2**31 - 1
 
 from server import reasons
 
@@ -65,13 +70,26 @@ def validate(model: type[M], data: Any) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise validation_problem(exc) from None
+    except RecursionError:
+        raise Problem(400, "Malformed JSON", [("body", "is nested too deeply")]) from None
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in every route: at most MAX_ID, so a 20-digit id is a plain 404."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def parse_json(model: type[M], *, partial: bool = False) -> M:
     """Read the request body as `model`, or raise a Problem naming the field."""
     if not request.is_json:
         raise Problem(415, _("Unsupported media type"), [("body", _("Send the body as application/json."))])
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser's stack: no request needs that
+        raise Problem(400, _("Malformed JSON"), [("body", _("The JSON is nested too deeply."))]) from None
     if data is None:
         raise Problem(400, _("Malformed JSON"), [("body", _("The body is not valid JSON."))])
     if not isinstance(data, dict):
@@ -91,6 +109,8 @@ def _wants_json() -> bool:
 
 
 def register(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseId  # before any blueprint adds its routes
+
     @app.errorhandler(Problem)
     def _problem(problem: Problem) -> Any:
         if _wants_json():
@@ -107,6 +127,10 @@ def register(app: Flask) -> None:
         if exc.code == 400 and "CSRF" in (exc.description or ""):
             problem = Problem(400, _("The form has expired"), [("csrf_token", _(
                 "This form is too old or came from elsewhere. Reload the page and send it again."))])
+        # 405 keeps its Allow header (RFC 9110 requires it), 401 its WWW-Authenticate.
+        kept = {k: v for k, v in exc.get_headers() if k in ("Allow", "WWW-Authenticate", "Retry-After")}
         if _wants_json():
-            return problem_response(problem)
-        return render_template("error.html", problem=problem.to_dict()), problem.status
+            response = problem_response(problem)
+            response.headers.update(kept)
+            return response
+        return render_template("error.html", problem=problem.to_dict()), problem.status, kept

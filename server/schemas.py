@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -32,17 +33,54 @@ def unsafe_text(value: Any) -> bool:
     return False
 
 
+# Whole numbers beyond 32 bits overflow the INTEGER columns of PostgreSQL (ids, counts, minutes)
+# and, beyond 64, every driver; dates outside these years overflow when shown in a zone east or
+# west of UTC (year 9999 + 1 hour). No meeting, deadline, count or id needs more.
+MAX_INT = 2**31 - 1
+YEARS = (1900, 2999)
+
+
+def _huge(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) > MAX_INT
+    if isinstance(value, dict):
+        return any(_huge(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_huge(v) for v in value)
+    return False
+
+
+def _out_of_years(value: Any) -> bool:
+    if isinstance(value, date):  # datetime is a date too
+        return not YEARS[0] <= value.year <= YEARS[1]
+    if isinstance(value, list | tuple):
+        return any(_out_of_years(v) for v in value)
+    return False
+
+
 class Strict(BaseModel):
-    """Unknown fields are refused by name; surrounding white space is dropped; text holding
-    control or bidi-override characters is refused by field name (the one place for it)."""
+    """Unknown fields are refused by name; surrounding white space is dropped. The one place
+    where every request body is also refused, by field name, for text holding control or
+    bidi-override characters, whole numbers beyond 32 bits and dates outside YEARS."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     @field_validator("*", mode="before")
     @classmethod
-    def _safe_text(cls, value: Any) -> Any:
+    def _safe_input(cls, value: Any) -> Any:
         if unsafe_text(value):
             raise ValueError(UNSAFE_REASON)
+        if _huge(value):
+            raise ValueError("is too large a number")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _sane_dates(cls, value: Any) -> Any:
+        if _out_of_years(value):
+            raise ValueError(f"must be a date between the years {YEARS[0]} and {YEARS[1]}")
         return value
 
 

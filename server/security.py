@@ -18,6 +18,8 @@ it would add HTTPS redirects and session-cookie rules we already set elsewhere.
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -77,5 +79,41 @@ def add_headers(response: Response) -> Response:
     return response
 
 
+# Personal links and feed tokens are credentials in the path: /p/<token>, /api/p/<token>/…,
+# /feeds/<token>.ics. Log lines keep the route and lose the secret.
+SECRET_PATH = re.compile(r"(/p/|/feeds/)[^/\s?#\"']+")
+ACCESS_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error", "engineio.server", "socketio.server")
+
+
+def mask_secrets(text: str) -> str:
+    return SECRET_PATH.sub(r"\1***", text)
+
+
+class MaskSecretPaths(logging.Filter):
+    """Rewrites a log record's message so that no personal token reaches a log file."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_secrets(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+MASK = MaskSecretPaths()
+
+
+def install_log_masking(app: Flask) -> None:
+    """Mask secrets on the loggers that write request paths (the access logs of werkzeug and
+    gunicorn, Flask's "Exception on /p/… [GET]") and on the root logger's handlers."""
+    for logger in (*(logging.getLogger(name) for name in ACCESS_LOGGERS), app.logger):
+        if MASK not in logger.filters:
+            logger.addFilter(MASK)
+    for handler in logging.getLogger().handlers:
+        if MASK not in handler.filters:
+            handler.addFilter(MASK)
+
+
 def init_app(app: Flask) -> None:
     app.after_request(add_headers)
+    install_log_masking(app)

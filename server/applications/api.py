@@ -63,7 +63,7 @@ def create_application(slug: str) -> Any:
 
 
 def received_detail() -> str:
-    return _("Check your email: we have sent the link to your application to the address you gave.")
+    return str(_("Check your email: we have sent the link to your application to the address you gave."))
 
 
 @bp.get("/applications")

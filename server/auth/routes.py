@@ -20,6 +20,7 @@ from server.auth.guard import account_limit, remember_device
 from server.extensions import csrf, db, limiter
 from server.models import User
 from server.problems import Problem, parse_json
+from server.schemas import Strict
 
 bp = Blueprint("auth", __name__)
 # A hash made the same way as real ones (werkzeug's default method), checked when the address
@@ -66,8 +67,8 @@ def logout() -> Any:
     return redirect(url_for("pages.home"))
 
 
-class SessionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SessionIn(Strict):  # NUL and huge values refused by field; passwords keep their spaces
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
     email: str = Field(max_length=254)
     password: str = Field(max_length=500)
 

@@ -7,11 +7,11 @@ message (invitation, each update, the reminder), so these tokens are derived ins
 the ``calendar_invitations`` row. The database alone (hashes and salts) reveals no token;
 rotating means a new salt, and the old token stops working at once.
 
-The applicant's link from the application-received mail is random (issue 3 made it) and is
-therefore *rotated* when the first calendar invitation is queued: the invitation carries the
-new link and says so; the old one stops working. After that the link stays the same in every
-update and reminder, until someone resets it (a new salt) or SECRET_KEY changes (the stored
-hash no longer matches; the next message rotates again).
+The applicant's link is derived the same way from the moment they apply (issue 11: it is
+written into each mail when the mail is sent, never stored), so the confirmation, the
+invitation, every update and the reminder carry the same link, until someone resets it (a new
+salt) or SECRET_KEY changes (the stored hash no longer matches; the next message rotates once).
+A random link from before links were derived is replaced once, at the first invitation.
 """
 
 from __future__ import annotations

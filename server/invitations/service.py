@@ -138,7 +138,8 @@ def _allocate(application: Application, row: CalendarInvitation,
             return None
         method = "REQUEST"
         row.email, row.name = application.email, application.name or application.email
-        # Make sure the personal link can be derived (rotates a random applicant link once).
+        # Make sure the personal link can be derived (applications made before links were
+        # derived had a random one; it is replaced once, here).
         links.access_token(application, row)
     sequence = 0 if row.sequence is None else row.sequence + 1
     if kind is InviteKind.UPDATE and sequence == 0:
@@ -208,8 +209,6 @@ def render_invitation(application: Application, row: CalendarInvitation, event: 
     with recipient_locale(application) as language:  # calendar texts in the invitee's language
         message = build_invitation_email(meeting_info(event, language), invitee, kind, now=now or utcnow(),
                                          domain=domain(), texts=_texts(event, application, kind, invitee))
-    if kind is InviteKind.INVITATION and sequence == 0:
-        _note_new_link(message)
     return message
 
 
@@ -221,23 +220,6 @@ def _texts(event: Event, application: Application, kind: InviteKind, invitee: In
     if kind is InviteKind.CANCELLATION and event.status != "cancelled":
         key = "withdrawal"  # the meeting goes on; this person's invitation does not
     return render_message(event, key, application.language, invitee.name, invitee.personal_url)
-
-
-def _note_new_link(message: EmailMessage) -> None:
-    """Say in the first invitation that the personal link replaces the applicant's old one."""
-    note = ("This personal link replaces any link you received when you applied; "
-            "that one no longer works.")
-    for part in message.walk():
-        if part.get_content_type() == "text/plain" and not part.is_attachment():
-            text = part.get_content()
-            part.set_content(text.replace("Your personal link (", note + "\n\nYour personal link (", 1),
-                             charset="utf-8")
-            del part["MIME-Version"]
-        elif part.get_content_type() == "text/html" and not part.is_attachment():
-            text = part.get_content()
-            part.set_content(text.replace("<p>Your personal link (", f"<p>{note}</p>\n<p>Your personal link (", 1),
-                             subtype="html", charset="utf-8")
-            del part["MIME-Version"]
 
 
 def _render(mail: OutboundMail) -> EmailMessage:

@@ -16,6 +16,7 @@ from server.live import emit
 from server.live import operations as ops
 from server.models.types import utcnow
 from server.problems import Problem, parse_json
+from server.schemas import Strict
 from server.sessions.live_state import notes_csv_rows, notes_markdown
 from server.sessions.protocol import LiveError
 from server.sessions.qa import questions_csv_rows, questions_markdown
@@ -23,7 +24,7 @@ from server.sessions.qa import questions_csv_rows, questions_markdown
 bp = Blueprint("live_api", __name__, url_prefix="/api/events")
 
 
-class SeedIn(BaseModel):
+class SeedIn(Strict):  # Strict: an id beyond 64 bits is a 422, not an overflow in the driver
     model_config = ConfigDict(extra="forbid")
     item_id: int | None = Field(default=None, description="agenda item whose Q&A to seed; "
                                 "default: the first item of kind qa")

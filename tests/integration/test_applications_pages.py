@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import ORGANISER
-from tests.support.applications import BEFORE_DEADLINE, DEADLINE_UTC, count, csrf_from, set_clock
+from tests.support.applications import (
+    BEFORE_DEADLINE,
+    DEADLINE_UTC,
+    count,
+    csrf_from,
+    link_in,
+    mails,
+    set_clock,
+)
 
 FORM = {
     "name": "Bakyt <b>Osmonov</b>", "email": "bakyt@example.org", "organisation": "Prison service",
@@ -29,6 +38,12 @@ def test_event_page_links_to_the_form_and_the_form_shows_the_deadline(app: Flask
     assert 'name="website"' in html and 'for="key_question_3"' in html and "Privacy notice" in html
 
 
+def _main(response: Any) -> str:
+    """The page's content without its per-request parts (the CSRF token)."""
+    html = response.get_data(as_text=True)
+    return html[html.index("<main"):html.index("</main>")]
+
+
 def test_the_form_works_without_javascript(app: Flask, client: FlaskClient, reference_event: str) -> None:
     from server.models import Application
 
@@ -36,7 +51,13 @@ def test_the_form_works_without_javascript(app: Flask, client: FlaskClient, refe
     url = f"/events/{reference_event}/apply"
     assert client.post(url, data=FORM).status_code == 400  # no CSRF token: refused
     response = client.post(url, data={**FORM, "csrf_token": csrf_from(client, url)})
-    assert response.status_code == 302 and response.location.startswith("/p/")
+    # "Check your email", the same page whether or not the address had applied (issue 11, item 1).
+    assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
+    assert "/p/" not in response.get_data(as_text=True)
+    again = client.post(url, data={**FORM, "csrf_token": csrf_from(client, url)})
+    assert again.status_code == 200 and _main(again) == _main(response)
+    link = link_in(mails(app, "application_received")[0]["text"])
+    response.location = link.removeprefix("http://convene.test")
     page = client.get(response.location).get_data(as_text=True)
     assert "Bakyt &lt;b&gt;Osmonov&lt;/b&gt;" in page and "<b>Osmonov" not in page
     assert "What works?" in page and "Change my answers" in page

@@ -14,6 +14,7 @@ from tests.conftest import ORGANISER
 from tests.support.api import ApiActor
 from tests.support.applications import (
     BEFORE_DEADLINE,
+    apply,
     csrf_from,
     fresh_link,
     mails,
@@ -58,9 +59,7 @@ def pool(app: Flask, anonymous: ApiActor, organiser: ApiActor, reference_event: 
     for name, country, role, org, score in POOL:
         body = valid_application(name=name, email=f"{name.lower()}@example.org", country=country, role=role,
                                  organisation=org)
-        response = anonymous.post(f"/api/events/{reference_event}/applications", json=body)
-        assert response.status_code == 201, response.get_json()
-        ids[name] = response.get_json()["id"]
+        ids[name], _ = apply(app, anonymous.client, reference_event, body)
         put = organiser.put(f"/api/events/{reference_event}/applications/{ids[name]}/review",
                             json={"score": score, "comment": f"note on {name}"})
         assert put.status_code == 200
