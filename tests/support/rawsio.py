@@ -7,6 +7,7 @@ broadcast it receives and answers the server's pings.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -72,7 +73,5 @@ class Tab:
         return [(at, payload) for at, got_name, payload in list(self.got) if got_name == name]
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.ws.close()
-        except Exception:
-            pass

@@ -317,3 +317,24 @@ def test_acks() -> None:
         "ok": False,
         "error": {"field": "text", "reason": "must not be empty"},
     }
+
+
+def test_time_up_starts_the_grace_countdown_then_brings_everyone_back() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from server.sessions.live_state import LiveState, Mode
+    from server.sessions.protocol import LiveError
+
+    opened = datetime(2026, 5, 25, 8, 0, tzinfo=UTC)
+    state = LiveState(event_id=1, agenda=[10])
+    state.start_item(10, opened)
+    state.open_breakouts(5, 20, opened)
+    with pytest.raises(LiveError):
+        state.time_up(opened + timedelta(minutes=19), 60)
+    up = opened + timedelta(minutes=20, seconds=3)
+    assert state.time_up(up, 60).action == "time_up"
+    assert state.closing and state.breakouts_end_at == up + timedelta(seconds=60)
+    with pytest.raises(LiveError):
+        state.time_up(up + timedelta(seconds=30), 60)
+    assert state.time_up(up + timedelta(seconds=61), 60).action == "bring_back"
+    assert state.mode is Mode.PLENARY
