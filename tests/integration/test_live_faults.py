@@ -123,3 +123,39 @@ def test_breakouts_end_at_the_stored_time_with_nobody_at_the_desk(app: Flask, me
     assert back["action"] == "bring_back" and back["mode"] == "plenary"
     with app.app_context():
         assert end_overdue_breakouts(now + timedelta(hours=1)) == 0
+
+
+def test_after_a_redis_restart_clients_hear_the_versions_and_the_registry_is_rebuilt(
+    app: Flask, own_redis: OwnRedis
+) -> None:
+    from server.live import background
+    from server.live.ephemeral import Ephemeral
+
+    registry = Ephemeral(own_redis.url, "convene-test-heartbeat")
+    app.extensions["convene.live"] = registry
+    app.config.update(LIVE_PRESENCE_DEBOUNCE=0, LIVE_COALESCE_SECONDS=0)
+    meeting = make_meeting(app, participants=2)
+    ana, bo = (participant_client(app, p) for p in meeting.people)
+    queue = ["item", meeting.qa_item]
+    assert call(ana, ev.QA_ASK, {"queue": queue, "text": "Still there?"})["ok"]
+    ana_sids = registry.sids_of(meeting.people[0].application_id)
+    assert len(ana_sids) == 1
+
+    own_redis.kill()  # Redis goes down; votes still count (rate limits fall back to this process)
+    bo.disconnect()  # Bo's tab drops meanwhile and misses the next versions
+    assert call(ana, ev.QA_VOTE, {"queue": queue, "question_id": 1})["ok"]
+    with app.app_context():
+        background.beat(app)  # no Redis: the heartbeat still tells this process's sockets
+    heard = received(ana, ev.SYNC_VERSIONS)
+    assert heard and heard[-1]["streams"][f"qa:item:{meeting.qa_item}"] == 2
+
+    own_redis.start()  # back, and empty: the registry is gone
+    assert registry.redis.keys("*") == []
+    with app.app_context():
+        background.beat(app)
+    assert registry.sids_of(meeting.people[0].application_id) == ana_sids  # written back
+    bo = participant_client(app, meeting.people[1])
+    with app.app_context():
+        background.beat(app)
+    versions_now = received(bo, ev.SYNC_VERSIONS)[-1]["streams"]
+    assert versions_now[f"qa:item:{meeting.qa_item}"] == 2  # Bo sees he is behind and resyncs
