@@ -111,6 +111,73 @@ def client_main(args: argparse.Namespace) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# The bare row: a minimal Flask-SocketIO server, same async mode, same frames, same harness
+# ---------------------------------------------------------------------------------------------
+
+
+def bare_main(args: argparse.Namespace) -> None:
+    """Serve ``qa:ask``/``qa:vote`` with no database and no logic: one frame per vote.
+
+    Each vote raises a counter (Redis INCR when two processes share a message queue) and
+    broadcasts a ``qa:changed`` frame padded to Convene's frame size, so the row measures what
+    the stack itself costs to deliver the same bytes to the same sockets: the floor.
+    """
+    from gevent import monkey
+
+    monkey.patch_all()
+    import itertools
+
+    from flask import Flask
+    from flask_socketio import SocketIO
+    from gevent import pywsgi
+
+    app = Flask(__name__)
+    queue = os.environ.get("REDIS_URL")
+    sio = SocketIO(app, async_mode="gevent", message_queue=queue, channel=os.environ["SOCKETIO_CHANNEL"],
+                   cors_allowed_origins="*")
+    local = itertools.count(1)
+    counter = None
+    if queue:
+        import redis
+
+        counter = redis.Redis.from_url(queue)
+    key = f"{os.environ['SOCKETIO_CHANNEL']}:version"
+    pad = "x" * max(0, args.frame_bytes - 120)
+
+    def next_version() -> int:
+        return int(counter.incr(key)) if counter is not None else next(local)
+
+    @sio.on("connect")
+    def connect(auth: object = None) -> None:
+        return None
+
+    @sio.on("qa:ask")
+    def ask(payload: dict) -> dict:  # type: ignore[type-arg]
+        return {"ok": True, "version": next_version(), "question": {"id": 1}}
+
+    @sio.on("qa:vote")
+    def vote(payload: dict) -> dict:  # type: ignore[type-arg]
+        version = next_version()
+        sio.emit("qa:changed", {"stream": "qa:item:1", "view": "audience", "version": version,
+                                "from_version": version, "questions": [{"id": 1, "votes": version, "pad": pad}]})
+        return {"ok": True, "version": version, "voted": True}
+
+    pywsgi.WSGIServer(("127.0.0.1", args.port), app, log=None).serve_forever()
+
+
+def convene_frame_bytes() -> int:
+    """The size of Convene's audience frame for one vote on the bench's question."""
+    from datetime import UTC, datetime
+
+    from server.sessions.qa import QAQueue, change_payload
+
+    queue = QAQueue(key=("item", 1000))
+    queue.ask(1001, "Bench question abcdef", datetime.now(UTC), author_name="Participant 1001")
+    change = queue.vote(1, 1002)
+    return len(json.dumps(["qa:changed", change_payload(queue, change, moderator=False)])) + 2
+
+
+# ---------------------------------------------------------------------------------------------
 # Setup: a database with one event and enough participants
 # ---------------------------------------------------------------------------------------------
 
@@ -157,7 +224,8 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run_case(n: int, servers: int, tokens: list[str], qa_item: int, base_env: dict[str, str], tmp: Path,
-             votes: int, voters: int, seconds: float, client_procs: int) -> dict[str, float]:
+             votes: int, voters: int, seconds: float, client_procs: int, *, bare: bool = False,
+             crowd_size: int = 200, burst_seconds: float = 5.0, frame_bytes: int = 400) -> dict[str, float]:
     import gevent
 
     from tests.support.procs import free_port, wait_for_port
@@ -173,8 +241,9 @@ def run_case(n: int, servers: int, tokens: list[str], qa_item: int, base_env: di
     try:
         for port in ports:
             log = open(tmp / f"web-{port}.log", "wb")  # noqa: SIM115
-            procs.append(subprocess.Popen([str(BIN / "convene"), "serve", "--port", str(port), "--no-seed",
-                                           "--no-migrate"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
+            command = ([sys.executable, __file__, "--bare", "--port", str(port), "--frame-bytes", str(frame_bytes)]
+                       if bare else [str(BIN / "convene"), "serve", "--port", str(port), "--no-seed", "--no-migrate"])
+            procs.append(subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
             wait_for_port(port, timeout=30, proc=procs[-1])
         # Voters and the asker are extra participants, after the N watchers.
         per = -(-n // client_procs)
@@ -219,21 +288,47 @@ def run_case(n: int, servers: int, tokens: list[str], qa_item: int, base_env: di
 
         gevent.joinall([gevent.spawn(hammer, c) for c in pool[:voters]])
         gevent.sleep(2 + n / 1000)
+        # Phase 3: a burst — `burst` people vote once each, spread evenly over `burst_seconds`.
+        crowd = [RawClient(ports[i % len(ports)], tokens[n + voters + 1 + i], origin) for i in range(crowd_size)]
+        asked = pool[-1].call("qa:ask", {"queue": ["item", qa_item], "text": f"Burst question {uuid.uuid4().hex[:6]}"})
+        burst_qid = asked["question"]["id"]
+        burst_acks: list[tuple[float, dict]] = []  # type: ignore[type-arg]
+        begin = time.time() + 0.2
+
+        def once(index: int, client: RawClient) -> None:
+            gevent.sleep(max(0.0, begin + index * burst_seconds / crowd_size - time.time()))
+            t0 = time.time()
+            burst_acks.append((t0, client.call("qa:vote", {"queue": ["item", qa_item], "question_id": burst_qid})))
+
+        gevent.joinall([gevent.spawn(once, i, c) for i, c in enumerate(crowd)])
+        gevent.sleep(2 + n / 500)
         arrivals: dict[int, list[float]] = {}
         for proc in clients_procs:
             proc.stdin.write("DONE\n")  # type: ignore[union-attr]
             proc.stdin.flush()  # type: ignore[union-attr]
             for version, times in json.loads(proc.stdout.readline()).items():  # type: ignore[union-attr]
                 arrivals.setdefault(int(version), []).extend(times)
+        ok_burst = [(t0, a) for t0, a in burst_acks if a.get("ok")]
+        final = max(a["version"] for _, a in ok_burst) if ok_burst else 0
+        first_burst = min(a["version"] for _, a in ok_burst) if ok_burst else 0
+        last_vote = max(t0 for t0, _ in ok_burst) if ok_burst else float("nan")
+        have_final = arrivals.get(final, [])
+        burst_frames = sum(len(times) for v, times in arrivals.items() if first_burst <= v <= final)
         everyone = [max(arrivals[v]) - sent[v] for v in sorted(paced) if len(arrivals.get(v, [])) == n]
         missing = sum(1 for v in paced if len(arrivals.get(v, [])) != n)
-        complete = [v for v in burst if len(arrivals.get(v, [])) == n]
-        span = (max(max(arrivals[v]) for v in complete) - min(burst.values())) if complete else float("nan")
+        # Coalesced frames skip intermediate versions: a vote is delivered once every client has
+        # a frame at or past its version.
+        reached = max((v for v, times in arrivals.items() if v in burst and len(times) == n), default=None)
+        complete = [v for v in burst if reached is not None and v <= reached]
+        span = (max(arrivals[reached]) - min(burst.values())) if complete and reached is not None else float("nan")
         return {
             "p50": percentile(everyone, 0.5) * 1000, "p99": percentile(everyone, 0.99) * 1000,
             "max": max(everyone) * 1000, "missing": missing,
             "vps": len(complete) / span if complete else 0.0, "burst": len(burst),
             "burst_incomplete": len(burst) - len(complete),
+            "burst_ok": len(ok_burst), "burst_sent": len(burst_acks),
+            "burst_lag": (max(have_final) - last_vote) * 1000 if len(have_final) == n else float("nan"),
+            "burst_missing": n - len(have_final), "burst_frames": burst_frames / n,
         }
     finally:
         for proc in clients_procs:
@@ -270,7 +365,7 @@ def driver_main(args: argparse.Namespace) -> None:
 
 def bench(args: argparse.Namespace, tmp: Path, database: str) -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
-    people = max(sizes) + args.voters + 1
+    people = max(sizes) + args.voters + 1 + args.burst
     setup = subprocess.run([sys.executable, __file__, "--setup", "--database", database, "--instance", str(tmp),
                             "--people", str(people), "--tokens", str(tmp / "tokens.json")],
                            capture_output=True, text=True, cwd=ROOT, check=True)
@@ -279,23 +374,34 @@ def bench(args: argparse.Namespace, tmp: Path, database: str) -> None:
     base_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     base_env.update(DATABASE_URL=database, INSTANCE_PATH=str(tmp), SECRET_KEY="bench", SOCKETIO_ASYNC_MODE="gevent",
                     RATELIMIT_ENABLED="false")
+    frame_bytes = convene_frame_bytes()
     print(f"live fan-out: one upvote at a time, {args.votes} votes per row; then {args.voters} voters back to back "
-          f"for {args.seconds:.0f} s; {os.cpu_count()} cores shared by servers and {args.client_procs} client "
-          "processes; database: " + database.split(":")[0], flush=True)
-    header = (f"{'clients':>7} {'processes':>9} | {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} | "
-              f"{'votes/s':>7} | missing")
+          f"for {args.seconds:.0f} s; then a burst of {args.burst} voters within {args.burst_seconds:.0f} s; "
+          f"{os.cpu_count()} cores shared by servers and {args.client_procs} client processes; database: "
+          + database.split(":")[0] + f"; bare = minimal Flask-SocketIO (gevent), one {frame_bytes}-byte frame per vote",
+          flush=True)
+    header = (f"{'clients':>7} {'procs':>5} {'server':>7} | {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'p99 x':>6} | "
+              f"{'votes/s':>7} | {'burst lag ms':>12} {'frames/client':>13} {'acked':>7} | missing")
     print(header)
     print("-" * len(header), flush=True)
     deadline = time.time() + args.time_cap
     for n in sizes:
         for servers in (1, 2):
-            if time.time() > deadline:
-                print(f"{n:>7} {servers:>9} | skipped: time cap reached", flush=True)
-                continue
-            r = run_case(n, servers, tokens, info["qa_item"], base_env, tmp, args.votes, args.voters, args.seconds,
-                         args.client_procs)
-            print(f"{n:>7} {servers:>9} | {r['p50']:7.1f} {r['p99']:7.1f} {r['max']:7.1f} | {r['vps']:7.1f} | "
-                  f"{r['missing']} paced, {r['burst_incomplete']}/{r['burst']} burst", flush=True)
+            floor = None
+            for bare in (True, False):
+                name = "bare" if bare else "convene"
+                if time.time() > deadline:
+                    print(f"{n:>7} {servers:>5} {name:>7} | skipped: time cap reached", flush=True)
+                    continue
+                r = run_case(n, servers, tokens, info["qa_item"], base_env, tmp, args.votes, args.voters, args.seconds,
+                             args.client_procs, bare=bare, crowd_size=args.burst, burst_seconds=args.burst_seconds,
+                             frame_bytes=frame_bytes)
+                floor = r["p99"] if bare else floor
+                ratio = f"{r['p99'] / floor:6.2f}" if floor and not bare else f"{'':>6}"
+                print(f"{n:>7} {servers:>5} {name:>7} | {r['p50']:7.1f} {r['p99']:7.1f} {r['max']:7.1f} {ratio} | "
+                      f"{r['vps']:7.1f} | {r['burst_lag']:12.0f} {r['burst_frames']:13.1f} "
+                      f"{r['burst_ok']:>3}/{r['burst_sent']:<3} | {r['missing']} paced, {r['burst_missing']} burst",
+                      flush=True)
 
 
 def main() -> None:
@@ -305,7 +411,12 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=8, help="voters in the back-to-back phase")
     parser.add_argument("--seconds", type=float, default=4.0, help="length of the back-to-back phase")
     parser.add_argument("--client-procs", type=int, default=2)
-    parser.add_argument("--time-cap", type=float, default=420.0, help="skip rows that would start after this")
+    parser.add_argument("--burst", type=int, default=200, help="voters in the burst phase (one vote each)")
+    parser.add_argument("--burst-seconds", type=float, default=5.0, help="the burst's votes are spread over this")
+    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--frame-bytes", type=int, default=400, help=argparse.SUPPRESS)
+    parser.add_argument("--time-cap", type=float, default=900.0, help="skip rows that would start after this")
     parser.add_argument("--postgres", action="store_true", help="a temporary PostgreSQL database (default SQLite)")
     parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
@@ -320,6 +431,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.client:
         client_main(args)
+    elif args.bare:
+        bare_main(args)
     elif args.setup:
         setup_main(args)
     else:

@@ -67,6 +67,19 @@ class Settings(BaseSettings):
         description="`convene serve` seeds the reference event and demo accounts into an empty database.",
     )
     RATELIMIT_ENABLED: bool = Field(default=True, description="Turn rate limits on or off.")
+    LIVE_COALESCE_SECONDS: float = Field(
+        default=0.1, ge=0, le=0.15,
+        description="Live streams: changes within this window go out as one frame (0: one frame per change).",
+    )
+    LIVE_HEARTBEAT_SECONDS: float = Field(
+        default=3.0, gt=0,
+        description="Live streams: how often each process tells its sockets every stream's version.",
+    )
+    LIVE_TIME_UP_GRACE_SECONDS: int = Field(
+        default=60, ge=0, le=600,
+        description="When break-out time runs out with nobody closing the rooms: seconds to wrap up "
+        "before the server brings everyone back.",
+    )
     PROXY_COUNT: int = Field(
         default=0, ge=0, le=5,
         description="How many proxies in front (nginx: 1) whose X-Forwarded-For/-Proto to trust; "

@@ -64,6 +64,8 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sweep-mail": {"task": "worker.tasks.sweep_mail", "schedule": 60.0},
     # ScheduledJob rows that are due: invitation reminders, and other features' jobs
     "run-due-jobs": {"task": "worker.tasks.run_due_jobs", "schedule": 60.0},
+    # break-out rooms whose stored end time has passed: grace countdown, then back to the plenary
+    "end-overdue-breakouts": {"task": "worker.tasks.end_overdue_breakouts", "schedule": 5.0},
     # applications of non-participants, erased once the meeting's retention period has passed
     # beat's heartbeat: a worker records the tick, /readyz and `convene doctor` read its age
     "beat-tick": {"task": "worker.tasks.beat_tick", "schedule": 30.0},

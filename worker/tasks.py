@@ -47,6 +47,14 @@ def run_due_jobs() -> int:
     return len(dispatch.run_due_jobs())
 
 
+@shared_task(name="worker.tasks.end_overdue_breakouts")
+def end_overdue_breakouts() -> int:
+    """Close break-out rooms whose time is up, then bring everyone back (beat: every 5 s)."""
+    from server.live.deadlines import end_overdue_breakouts as run
+
+    return run()
+
+
 @shared_task(name="worker.tasks.erase_expired_applications")
 def erase_expired_applications() -> int:
     """Erase non-participants' applications once their meeting's retention period has passed."""

@@ -29,6 +29,8 @@ def start(app: Flask) -> None:
     """Start this process's background work once (at the first connection)."""
     if app.extensions.get("convene.live.background"):
         return
+    if app.config.get("TESTING") and not app.config.get("LIVE_BACKGROUND_IN_TESTS"):
+        return  # a test suite builds many apps: their tests call ``beat`` themselves
     app.extensions["convene.live.background"] = True
     link = emit.relay(app)
     if link is not None:

@@ -93,9 +93,15 @@ def _partial_queue(kind: str, ref_id: int, version: int, moderation: str, questi
 
 
 def vote(kind: str, ref_id: int, seq: int, voter: int) -> tuple[QAQueue, Change]:
-    """Toggle ``voter``'s vote on question ``seq``: add it, or withdraw it if it is there."""
+    """Toggle ``voter``'s vote on question ``seq``: add it, or withdraw it if it is there.
 
-    def attempt() -> tuple[QAQueue, Change]:
+    The only write other voters wait for is the version increment, and it is held for one
+    round trip: increment, commit. The question and its count are read right after the
+    commit, so a frame is never older than its version (it may already include a later vote,
+    whose own frame follows); the newest frame, and so every client's final state, is exact.
+    """
+
+    def attempt() -> tuple[int, int, str, Change]:
         found = _queue_row(kind, ref_id)
         row = None if found is None else _question(found[0], seq)
         if found is None or row is None:
@@ -107,20 +113,17 @@ def vote(kind: str, ref_id: int, seq: int, voter: int) -> tuple[QAQueue, Change]
         ).rowcount  # type: ignore[attr-defined]
         if not withdrawn:
             db.session.execute(insert(QuestionVote).values(question_id=row.id, voter_id=voter))
-        version, _, moderation = _bump(found[0])
-        # Read after the version was raised: the state exactly at this version.
-        fresh = _question(found[0], seq)
-        assert fresh is not None
-        if fresh.status != QuestionStatus.LIVE.value:  # a moderator closed it meanwhile
-            raise LiveError("question_id", f"cannot vote on a {fresh.status} question")
-        voters: set[PersonId] = set(
-            db.session.scalars(select(QuestionVote.voter_id).where(QuestionVote.question_id == row.id))
-        )
-        question = _as_core(fresh, voters)
-        change = Change(version, "unvote" if withdrawn else "vote", (seq,))
-        return _partial_queue(kind, ref_id, version, moderation, question), change
+        version, _, moderation = _bump(found[0])  # the last write: the lock is held until the commit
+        return found[0], row.id, moderation, Change(version, "unvote" if withdrawn else "vote", (seq,))
 
-    return _retrying(attempt)
+    queue_id, row_id, moderation, change = _retrying(attempt)
+    fresh = _question(queue_id, seq)
+    assert fresh is not None
+    voters: set[PersonId] = set(
+        db.session.scalars(select(QuestionVote.voter_id).where(QuestionVote.question_id == row_id))
+    )
+    db.session.rollback()  # end the read; nothing to write
+    return _partial_queue(kind, ref_id, change.version, moderation, _as_core(fresh, voters)), change
 
 
 def _ensure_queue(event_id: int, kind: str, ref_id: int) -> int:

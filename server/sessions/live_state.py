@@ -176,6 +176,23 @@ class LiveState:
         self.closing = False
         return self._bump("bring_back", moment)
 
+    def time_up(self, now: datetime, grace_seconds: int = 60) -> Change:
+        """The countdown ran out with nobody acting: first the usual grace countdown, then back.
+
+        Called by the server at the stored end time (``server.live.deadlines``): open rooms
+        start closing with ``grace_seconds`` to wrap up (as a moderator's close would); rooms
+        whose grace period has run out too are brought back to the plenary.
+        """
+        moment = utc(now)
+        end = self._require_breakouts("end")
+        if end > moment:
+            raise LiveError("mode", "the break-out time is not up yet")
+        if not self.closing and grace_seconds > 0:
+            self.breakouts_end_at = moment + timedelta(seconds=grace_seconds)
+            self.closing = True
+            return self._bump("time_up", moment)
+        return self.bring_back(moment)
+
     def announce(
         self,
         text: str,

@@ -208,17 +208,21 @@ def stream_name(topic: Literal["agenda", "qa", "speaker", "notes"], *key: int | 
 VersionVerdict = Literal["apply", "stale", "gap"]
 
 
-def classify_version(last_seen: int | None, incoming: int) -> VersionVerdict:
-    """Say what a client does with a broadcast of ``incoming`` version on a stream.
+def classify_version(last_seen: int | None, incoming: int, from_version: int | None = None) -> VersionVerdict:
+    """Say what a client does with a broadcast covering ``from_version..incoming`` of a stream.
 
-    ``apply`` the next version; ignore a ``stale`` one (duplicate or late); on a ``gap``
-    (a version was missed, or nothing was seen yet) ask for a snapshot instead of guessing.
+    A coalesced frame covers several versions (``from_version`` up to ``incoming``; a single
+    change has ``from_version == incoming``, the default) and carries their combined effect as
+    absolute state, so it can be applied whenever it starts at or before the next version the
+    client needs. ``apply`` it; ignore a ``stale`` one (duplicate or late); on a ``gap`` (a
+    version was missed, or nothing was seen yet) ask for a snapshot instead of guessing.
     """
+    first = incoming if from_version is None else from_version
     if last_seen is None:
         return "gap"
     if incoming <= last_seen:
         return "stale"
-    if incoming == last_seen + 1:
+    if first <= last_seen + 1:
         return "apply"
     return "gap"
 

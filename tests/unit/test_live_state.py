@@ -317,3 +317,62 @@ def test_acks() -> None:
         "ok": False,
         "error": {"field": "text", "reason": "must not be empty"},
     }
+
+
+def test_time_up_starts_the_grace_countdown_then_brings_everyone_back() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from server.sessions.live_state import LiveState, Mode
+    from server.sessions.protocol import LiveError
+
+    opened = datetime(2026, 5, 25, 8, 0, tzinfo=UTC)
+    state = LiveState(event_id=1, agenda=[10])
+    state.start_item(10, opened)
+    state.open_breakouts(5, 20, opened)
+    with pytest.raises(LiveError):
+        state.time_up(opened + timedelta(minutes=19), 60)
+    up = opened + timedelta(minutes=20, seconds=3)
+    assert state.time_up(up, 60).action == "time_up"
+    assert state.closing and state.breakouts_end_at == up + timedelta(seconds=60)
+    with pytest.raises(LiveError):
+        state.time_up(up + timedelta(seconds=30), 60)
+    assert state.time_up(up + timedelta(seconds=61), 60).action == "bring_back"
+    assert state.mode is Mode.PLENARY
+
+
+def test_classify_a_coalesced_frame_by_the_versions_it_covers() -> None:
+    assert classify_version(4, 8, 5) == "apply"  # exactly the next ones
+    assert classify_version(6, 8, 5) == "apply"  # overlaps what we have: absolute state, harmless
+    assert classify_version(3, 8, 5) == "gap"  # version 4 is in no frame we got
+    assert classify_version(8, 8, 5) == "stale"
+
+
+def test_coalescer_sends_a_lone_change_at_once_and_a_burst_as_one_frame_per_window() -> None:
+    from server.live.fanout import Coalescer, Frame
+
+    sent: list[dict[str, object]] = []
+    later: list[tuple[object, ...]] = []
+    clock = [100.0]
+    coalescer = Coalescer(lambda e, p, to: sent.append(p), 0.1, lambda fn, *a: later.append((fn, *a)),
+                          lambda s: None, clock=lambda: clock[0])
+
+    def frame(version: int, qid: int, votes: int) -> Frame:
+        return Frame("qa:changed", "event:1", {"stream": "qa:item:7", "view": "audience", "version": version,
+                                               "questions": [{"id": qid, "votes": votes}]})
+
+    coalescer.submit(frame(1, 1, 1))
+    assert [p["version"] for p in sent] == [1] and not later  # lone: at once
+    for version, (qid, votes) in zip((2, 3, 4), ((1, 2), (2, 1), (1, 3)), strict=True):
+        coalescer.submit(frame(version, qid, votes))
+    assert len(sent) == 1 and len(later) == 1  # one flush scheduled for the window's end
+    clock[0] += 0.1
+    fn, *args = later.pop()
+    fn(*args)  # type: ignore[operator]
+    merged = sent[-1]
+    assert (merged["from_version"], merged["version"]) == (2, 4)
+    assert merged["questions"] == [{"id": 2, "votes": 1}, {"id": 1, "votes": 3}]
+    coalescer.submit(frame(6, 1, 4))  # version 5 is missing: wait, then send without claiming it
+    clock[0] += 0.2
+    fn, *args = later.pop()
+    fn(*args)  # type: ignore[operator]
+    assert (sent[-1]["from_version"], sent[-1]["version"]) == (6, 6)
