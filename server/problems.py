@@ -11,11 +11,11 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from server import reasons
+
 # Ids are INTEGER columns: 32-bit signed in PostgreSQL. A bigger id in a URL is no such
 # resource (404), not an overflow deep in the driver (500).
 MAX_ID = 2**31 - 1
-
-from server import reasons
 
 M = TypeVar("M", bound=BaseModel)
 
