@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, g, redirect, request
+from flask import Blueprint, Flask, g, has_request_context, redirect, request
+from flask.globals import request_ctx
 from flask_babel import force_locale, get_locale, refresh
 from flask_login import current_user
 
@@ -67,6 +68,12 @@ def recipient_locale(person: Any) -> Iterator[str]:
 
 def current_language() -> str:
     """The request's (or forced) language code, one of LANGUAGES."""
+    # Fast path (pages call this per agenda item): the locale Flask-Babel already chose, or
+    # force_locale set, for this request; get_locale() chooses it the first time.
+    if has_request_context():
+        locale = getattr(request_ctx._get_current_object(), "babel_locale", None)
+        if locale is not None:
+            return known(locale.language) or DEFAULT_LANGUAGE
     locale = get_locale()
     return known(locale.language if locale else None) or DEFAULT_LANGUAGE
 
