@@ -3,7 +3,7 @@ after a change, side by side in one run (Flask test client, SQLite, the seeded r
 
 Run: .venv/bin/python bench/pages.py [--old REV] [--requests N] [--rounds R]
 
-The old revision (default: where this branch left main) is unpacked with `git archive` into a
+The old revision (default: the one before the interface spoke Russian) is unpacked with `git archive` into a
 temporary folder; each tree is measured in its own process (both are the `server` package),
 alternating rounds so that load on the shared machine falls on both alike. Each figure is the
 median of all requests' wall-clock times in milliseconds. Aim: no page more than 10 % slower.
@@ -86,17 +86,17 @@ def worker(tree: str, requests: int) -> None:
 def _unpack(rev: str, into: Path) -> None:
     archive = subprocess.run(["git", "archive", rev], cwd=ROOT, check=True, capture_output=True).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
+        members = [m for m in tar.getmembers() if not m.issym()]  # e.g. a committed node_modules link
+        tar.extractall(into, members=members, filter="data")
 
 
-def _default_old() -> str:
-    return subprocess.run(["git", "merge-base", "HEAD", "main"], cwd=ROOT, check=True, capture_output=True,
-                          text=True).stdout.strip()
+# The last revision before issue 13's interface work (Flask-Babel with English-only pages).
+BEFORE_I18N = "96cac13"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--old", default=None, help="revision to compare with (default: merge-base with main)")
+    parser.add_argument("--old", default=BEFORE_I18N, help=f"revision to compare with (default: {BEFORE_I18N})")
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -104,7 +104,7 @@ def main() -> None:
     if args.worker:
         worker(args.worker, args.requests)
         return
-    old = args.old or _default_old()
+    old = args.old
     with tempfile.TemporaryDirectory() as tmp:
         old_tree = Path(tmp) / "old"
         _unpack(old, old_tree)

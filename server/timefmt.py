@@ -22,11 +22,12 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time, get_timezone_location
 from flask_babel import gettext as _
 
-from server.i18n import DEFAULT_LANGUAGE, current_language
+from server.i18n import DEFAULT_LANGUAGE, LANGUAGES, current_language
 
 CLOCK = "HH:mm"  # 24-hour in English and Russian alike; see the module docstring
 # Languages whose "HH:mm" is plain ASCII digits, so strftime gives Babel's result.
 ASCII_CLOCK = frozenset({"en", "ru"})
+_ALL_ASCII = ASCII_CLOCK.issuperset(LANGUAGES)
 # Date patterns where CLDR's default is not ours: British English ("Tuesday 25 May 2021"), as the pages are.
 DAY_PATTERNS = {"en": "EEEE d MMMM y"}
 SHORT_DAY_PATTERNS = {"en": "d MMMM y"}
@@ -43,10 +44,10 @@ def _language(language: str | None) -> str:
 
 def clock(instant: datetime, zone: tzinfo, language: str | None = None) -> str:
     """The wall-clock time of `instant` in `zone`, e.g. "09:30"."""
-    lang = _language(language)
-    if lang in ASCII_CLOCK:  # pages show dozens of times: skip Babel where the result is the same
+    # Pages show dozens of times: skip Babel (and the language lookup) where the result is the same.
+    if language in ASCII_CLOCK or (language is None and _ALL_ASCII):
         return instant.astimezone(zone).strftime("%H:%M")
-    return format_time(instant.astimezone(zone), CLOCK, locale=lang)
+    return format_time(instant.astimezone(zone), CLOCK, locale=_language(language))
 
 
 def span(start: datetime, end: datetime, zone: tzinfo, language: str | None = None) -> str:
