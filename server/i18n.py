@@ -83,7 +83,7 @@ def current_language() -> str:
 
 
 @cache
-def _catalog(language: str) -> support.NullTranslations:
+def compiled_catalog(language: str) -> support.NullTranslations:
     """One language's compiled catalog, loaded once per process (English: the msgids)."""
     return support.Translations.load(str(TRANSLATIONS), [language], "messages")
 
@@ -91,11 +91,11 @@ def _catalog(language: str) -> support.NullTranslations:
 def fast_gettext(msgid: str) -> str:
     """gettext for pages that call it dozens of times: the same catalogs, without Flask-Babel's
     per-call lookups (and the same answer inside force_locale / recipient_locale)."""
-    return _catalog(current_language()).gettext(msgid)
+    return compiled_catalog(current_language()).gettext(msgid)
 
 
 def fast_ngettext(singular: str, plural: str, n: int) -> str:
-    return _catalog(current_language()).ngettext(singular, plural, n)
+    return compiled_catalog(current_language()).ngettext(singular, plural, n)
 
 
 def safe_next(target: str | None) -> str:
@@ -141,7 +141,7 @@ def _quote(path: str) -> str:
 
 def _label(table: dict[str, str], key: str) -> str:
     label = table.get(key)
-    return fast_gettext(label) if label else key
+    return compiled_catalog(current_language()).gettext(label) if label else key
 
 
 def init_app(app: Flask) -> None:
