@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from babel import support
-from flask import Blueprint, Flask, g, has_app_context, redirect, request
+from flask import Blueprint, Flask, g, has_app_context, has_request_context, redirect, request
 from flask_babel import force_locale, get_locale, refresh
 from flask_login import current_user
 
@@ -37,7 +37,10 @@ def known(code: str | None) -> str | None:
 
 def select_locale() -> str:
     """The reader's language: switch, stored choice, Accept-Language, English. A JSON API call
-    states its language per request, so there Accept-Language comes first."""
+    states its language per request, so there Accept-Language comes first. Outside a request
+    (workers, scheduled jobs): English, unless the caller uses recipient_locale()."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
     if request.path.startswith("/api/") and "Accept-Language" in request.headers:
         asked = request.accept_languages.best_match(LANGUAGES)
         if asked:
