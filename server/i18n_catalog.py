@@ -14,8 +14,9 @@ from pathlib import Path
 
 from babel import Locale
 from babel.messages.extract import extract_from_dir
-from flask_babel import get_locale, get_translations
 from markupsafe import Markup
+
+from server.i18n import compiled_catalog, current_language
 
 CLIENT_SRC = Path(__file__).resolve().parent.parent / "client" / "src"
 JS_KEYWORDS = {"gettext": None, "ngettext": (1, 2)}
@@ -48,9 +49,8 @@ def plural_categories(language: str) -> list[str]:
 
 
 @cache
-def _catalog_json(language: str, translations_id: int) -> str:
-    del translations_id  # part of the cache key only: a reloaded catalog is a new object
-    translations = get_translations()
+def _catalog_json(language: str) -> str:
+    translations = compiled_catalog(language)
     entries: dict[str, object] = {}
     for key in script_msgids():
         if len(key) == 1:
@@ -84,6 +84,4 @@ def _sample_numbers(language: str) -> list[int]:
 
 def script_catalog() -> Markup:
     """The current language's script catalog as JSON, safe inside a <script> element."""
-    locale = get_locale()
-    language = locale.language if locale else "en"
-    return Markup(_catalog_json(language, id(get_translations())))
+    return Markup(_catalog_json(current_language()))

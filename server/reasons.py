@@ -177,4 +177,8 @@ def sentence(err: dict[str, Any]) -> str:
     known = SENTENCES.get(kind)
     if known:
         return _(known, **{k: str(v) for k, v in ctx.items() if isinstance(v, str | int | float)})
+    if kind == "value_error":
+        # One of our own validators said why, in words written for people (translated where the
+        # catalog has them); better than a vaguer sentence. Prefer PydanticCustomError types above.
+        return _(str(err.get("msg", "")).removeprefix("Value error, "))
     return _("This value is not valid here.")

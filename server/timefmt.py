@@ -17,17 +17,23 @@ with ``flask_babel.force_locale`` / ``server.i18n.recipient_locale`` while rende
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
+from functools import cache, lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_time, get_timezone_location
 from flask_babel import gettext as _
 
-from server.i18n import DEFAULT_LANGUAGE, current_language
+from server.i18n import DEFAULT_LANGUAGE, LANGUAGES, current_language
 
 CLOCK = "HH:mm"  # 24-hour in English and Russian alike; see the module docstring
+# Languages whose "HH:mm" is plain ASCII digits, so strftime gives Babel's result.
+ASCII_CLOCK = frozenset({"en", "ru"})
+_ALL_ASCII = ASCII_CLOCK.issuperset(LANGUAGES)
 # Date patterns where CLDR's default is not ours: British English ("Tuesday 25 May 2021"), as the pages are.
-DAY_PATTERNS = {"en": "EEEE d MMMM y"}
-SHORT_DAY_PATTERNS = {"en": "d MMMM y"}
+DAY_PATTERNS = (("en", "EEEE d MMMM y"),)
+SHORT_DAY_PATTERNS = (("en", "d MMMM y"),)
 
 
 def _language(language: str | None) -> str:
@@ -41,6 +47,9 @@ def _language(language: str | None) -> str:
 
 def clock(instant: datetime, zone: tzinfo, language: str | None = None) -> str:
     """The wall-clock time of `instant` in `zone`, e.g. "09:30"."""
+    # Pages show dozens of times: skip Babel (and the language lookup) where the result is the same.
+    if language in ASCII_CLOCK or (language is None and _ALL_ASCII):
+        return instant.astimezone(zone).strftime("%H:%M")
     return format_time(instant.astimezone(zone), CLOCK, locale=_language(language))
 
 
@@ -51,12 +60,17 @@ def span(start: datetime, end: datetime, zone: tzinfo, language: str | None = No
 
 def place(zone: ZoneInfo, language: str | None = None) -> str:
     """The zone's city in the language ("Brussels", "Брюссель"); UTC stays "UTC"."""
-    if zone.key in ("UTC", "Etc/UTC"):
+    return _city(zone.key, _language(language))
+
+
+@lru_cache(maxsize=1024)
+def _city(key: str, language: str) -> str:
+    if key in ("UTC", "Etc/UTC"):
         return "UTC"
     try:
-        return str(get_timezone_location(zone.key, locale=_language(language), return_city=True))
+        return str(get_timezone_location(key, locale=_locale(language), return_city=True))
     except (LookupError, ValueError):
-        return zone.key
+        return key
 
 
 def event_and_own(start: datetime, end: datetime, event_zone: ZoneInfo, own_zone: ZoneInfo | None,
@@ -80,19 +94,28 @@ def _same_clock(instant: datetime, a: ZoneInfo, b: ZoneInfo) -> bool:
 def day(value: datetime | date, zone: tzinfo | None = None, language: str | None = None) -> str:
     """The date in words for the language ("Tuesday 25 May 2021" / "вторник, 25 мая 2021 г.")."""
     local = value.astimezone(zone).date() if isinstance(value, datetime) and zone else value
-    lang = _language(language)
-    return str(format_date(local, DAY_PATTERNS.get(lang, "full"), locale=lang))
+    return _date_words(local, _language(language), DAY_PATTERNS, "full")
+
+
+@lru_cache(maxsize=4096)  # a page names the same few days again and again
+def _date_words(value: date, language: str, patterns: Any, default: str) -> str:
+    return str(format_date(value, dict(patterns).get(language, default), locale=_locale(language)))
+
+
+@cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
 
 
 def short_day(value: datetime | date, zone: tzinfo | None = None, language: str | None = None) -> str:
     """The date without the weekday ("25 May 2021" / "25 мая 2021 г.")."""
     local = value.astimezone(zone).date() if isinstance(value, datetime) and zone else value
-    lang = _language(language)
-    return str(format_date(local, SHORT_DAY_PATTERNS.get(lang, "long"), locale=lang))
+    return _date_words(local, _language(language), SHORT_DAY_PATTERNS, "long")
 
 
 def day_and_time(instant: datetime, zone: tzinfo, language: str | None = None, seconds: bool = False) -> str:
     """"Wednesday 12 May 2021, 23:59" in `zone`, 24-hour."""
     lang = _language(language)
-    pattern = "HH:mm:ss" if seconds else CLOCK
-    return f"{day(instant, zone, lang)}, {format_time(instant.astimezone(zone), pattern, locale=lang)}"
+    time_of_day = instant.astimezone(zone).strftime("%H:%M:%S" if seconds else "%H:%M") if lang in ASCII_CLOCK \
+        else format_time(instant.astimezone(zone), "HH:mm:ss" if seconds else CLOCK, locale=_locale(lang))
+    return f"{day(instant, zone, lang)}, {time_of_day}"

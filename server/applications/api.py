@@ -45,7 +45,7 @@ def _flag(name: str) -> bool:
         return False
     if value in ("1", "true", "yes"):
         return True
-    raise Problem(400, "Invalid request", [(name, "must be true or false")])
+    raise Problem(400, _("Invalid request"), [(name, _("Answer yes or no (true or false)."))])
 
 
 @bp.post("/applications")
@@ -91,7 +91,7 @@ def _reader(event_id: int, application_id: int) -> int | None:
         raise not_found("application")
     if current_user.is_authenticated:  # a moderator: not theirs to read
         raise not_found("application")
-    raise Problem(401, "Login required", [("session", "log in as organiser, or send your X-Personal-Token")])
+    raise Problem(401, _("Login required"), [("session", _("Log in as organiser, or send your X-Personal-Token."))])
 
 
 @bp.get("/applications/<int:application_id>")

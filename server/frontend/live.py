@@ -19,6 +19,7 @@ from server.core.vocab import ROLE_LABELS, country_name
 from server.events import operations as event_ops
 from server.extensions import db, limiter
 from server.frontend.present import present_url
+from server.i18n import prefer_language
 from server.live import operations as live_ops
 from server.live import projector, seeding
 from server.models import Application, BreakoutRoom, BreakoutRound, Event, RoomAssignment
@@ -63,6 +64,7 @@ def agenda_json(event: Event) -> dict[str, Any]:
 @limiter.limit("60 per minute")
 def participant(token: str) -> Any:
     application = links.by_token(token)
+    prefer_language(application.language)  # a personal-link page: the participant's language
     event = application.event
     allowed = application.status in PARTICIPATING
     return render_template(
