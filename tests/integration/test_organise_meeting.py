@@ -127,3 +127,36 @@ def test_the_dashboard_says_what_to_do_next(app: Flask, organiser: ApiActor, ano
     html = organiser.client.get(f"/organise/{reference_event}").get_data(as_text=True)
     assert "The call is closed and 2 applicants are still waiting for a decision." in html
     assert "The call is open" not in html
+
+
+def test_a_closed_call_never_shows_its_deadline_as_open(app: Flask, organiser: ApiActor, reference_event: str) -> None:
+    from tests.support.applications import BEFORE_DEADLINE, set_clock
+
+    set_clock(app, BEFORE_DEADLINE)
+    url = f"/organise/{reference_event}/applications"
+    assert "Applications are taken until" in organiser.client.get(url).get_data(as_text=True)
+    organiser.patch(f"/api/events/{reference_event}", json={"call_closed": True})
+    html = organiser.client.get(url).get_data(as_text=True)
+    assert "Closed by the organisers: the form takes no applications." in html
+    assert "Applications are taken until" not in html and "12 May 2021" not in html.split('class="call-state"')[1][:400]
+
+
+def test_sorting_by_a_column_header_keeps_the_filters(app: Flask, organiser: ApiActor, anonymous: ApiActor,
+                                                      reference_event: str) -> None:
+    import re
+
+    from tests.support.applications import BEFORE_DEADLINE, set_clock, valid_application
+
+    set_clock(app, BEFORE_DEADLINE)
+    for name, country in (("Zarina", "KZ"), ("Aibek", "KZ"), ("Bram", "NL")):
+        anonymous.post(f"/api/events/{reference_event}/applications",
+                       json=valid_application(name=name, email=f"{name.lower()}@example.org", country=country))
+    url = f"/organise/{reference_event}/applications?country=KZ"
+    html = organiser.client.get(url).get_data(as_text=True)
+    assert '<option value="KZ" selected>Kazakhstan</option>' in html  # the filter speaks names
+    href = re.search(r'<th scope="col" aria-sort="none"><a href="([^"]+)">Name', html).group(1).replace("&amp;", "&")
+    assert "country=KZ" in href and "sort=name" in href
+    sorted_html = organiser.client.get(href).get_data(as_text=True)
+    names = re.findall(r'/applications/\d+">([^<]+)</a></td>', sorted_html)
+    assert names == ["Aibek", "Zarina"]
+    assert 'aria-sort="ascending"' in sorted_html and "waiting for a decision" in sorted_html
