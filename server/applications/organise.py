@@ -110,10 +110,11 @@ def call(slug: str) -> Any:
             return _back(slug)
         patch = EventPatch(application_deadline=new_deadline, call_closed=False)
     else:
-        flash("Choose close, reopen or extend.", "error")
+        flash(_("Choose close, reopen or extend."), "error")
         return _back(slug)
     event_ops.update_event(event, patch)
-    flash(f"The call is {'closed' if event.call_closed else 'open'}; the deadline is {deadline.deadline_label(event)}.",
+    flash(_("The call is closed.") if event.call_closed else _("The call is open until %(deadline)s.",
+                                                                  deadline=deadline.deadline_label(event)),
           "info")
     return _back(slug)
 
@@ -146,7 +147,7 @@ def review(slug: str, application_id: int) -> Any:
             return _back(slug, following)
         flash(_("Saved. You have scored every application."), "info")
         return redirect(url_for(".table", slug=slug) + f"#application-{application_id}")
-    flash("Your score is saved; the other reviewers' scores are shown below.", "info")
+    flash(_("Your score is saved; the other reviewers' scores are shown below."), "info")
     return _back(slug, application_id)
 
 
@@ -217,7 +218,7 @@ def erase(slug: str, application_id: int) -> Any:
     if not confirmed(plan):
         return ask(plan)
     erasure.erase(a)
-    flash(f"Application #{application_id} is erased.", "info")
+    flash(_("The application is erased."), "info")
     return _back(slug)
 
 
@@ -264,7 +265,7 @@ def targets(slug: str) -> Any:
     except Problem as problem:
         _flash_problem(problem)
     else:
-        flash("Targets saved.", "info")
+        flash(_("Targets saved."), "info")
     return redirect(url_for(".selection", slug=slug))
 
 
@@ -282,8 +283,8 @@ def apply(slug: str) -> Any:
     except Problem as problem:
         _flash_problem(problem)
     else:
-        flash(f"Applied: {counts['invited']} invited, {counts['waitlisted']} wait-listed, "
-              f"{counts['rejected']} declined, {counts['unchanged']} unchanged.", "info")
+        flash(_("Applied: %(invited)d invited, %(waitlisted)d wait-listed, %(rejected)d declined, %(unchanged)d "
+                "unchanged.", **counts), "info")
     return redirect(url_for(".selection", slug=slug))
 
 
@@ -319,7 +320,7 @@ def promote(slug: str) -> Any:
     except Problem as problem:
         _flash_problem(problem)
     else:
-        flash(f"{a.name} is invited from the wait-list.", "info")
+        flash(_("%(name)s is invited from the wait-list.", name=a.name), "info")
     return redirect(url_for(".table", slug=slug) if request.form.get("next") == "table"
                     else url_for(".selection", slug=slug))
 
