@@ -212,3 +212,15 @@ def test_publishing_rooms_and_moving_a_published_member(app: Flask, organiser: A
     assert dict(moved[1])[person] == other
     assert client.post(f"{index}/{round_id}/move", data={**move, "confirm_token": confirm}).status_code == 302
     assert _round_state(app, round_id) == moved
+
+
+def test_the_rounds_api_answers_a_dry_run(app: Flask, organiser: ApiActor, reference_event: str) -> None:
+    from tests.support.breakouts import breakout_items, event_id_of, seed_participants
+
+    seed_participants(app, event_id_of(app, reference_event), n=6)
+    base = f"/api/events/{reference_event}/rounds"
+    made = organiser.post(base, json={"title": "R", "agenda_item_id": breakout_items(app, reference_event)[0],
+                                      "room_count": 2}).get_json()
+    answer = organiser.post(f"{base}/{made['id']}/publish?dry_run=1").get_json()
+    assert answer["dry_run"] is True and answer["consequences"][0].startswith("6 participants will see their room")
+    assert organiser.get(f"{base}/{made['id']}").get_json()["status"] == "draft"
