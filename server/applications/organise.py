@@ -148,7 +148,7 @@ def review(slug: str, application_id: int) -> Any:
         flash(_("Saved. You have scored every application."), "info")
         return redirect(url_for(".table", slug=slug) + f"#application-{application_id}")
     flash(_("Your score is saved; the other reviewers' scores are shown below."), "info")
-    return _back(slug, application_id)
+    return redirect(url_for(".application", slug=slug, application_id=application_id) + "#score-h")
 
 
 def _next_to_review(current: Any) -> int | None:
