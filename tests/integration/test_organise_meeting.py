@@ -160,3 +160,37 @@ def test_sorting_by_a_column_header_keeps_the_filters(app: Flask, organiser: Api
     names = re.findall(r'/applications/\d+">([^<]+)</a></td>', sorted_html)
     assert names == ["Aibek", "Zarina"]
     assert 'aria-sort="ascending"' in sorted_html and "waiting for a decision" in sorted_html
+
+
+def test_save_and_next_goes_to_the_next_unscored_application(app: Flask, organiser: ApiActor, anonymous: ApiActor,
+                                                             reference_event: str) -> None:
+    from tests.support.applications import BEFORE_DEADLINE, set_clock, valid_application
+
+    set_clock(app, BEFORE_DEADLINE)
+    ids = [anonymous.post(f"/api/events/{reference_event}/applications",
+                          json=valid_application(name=n, email=f"{n.lower()}@example.org")).get_json()["id"]
+           for n in ("Anna", "Bram", "Chloe")]
+    client = organiser.client
+    page = f"/organise/{reference_event}/applications/{ids[0]}"
+    token = csrf_from(client, page)
+    organiser.put(f"/api/events/{reference_event}/applications/{ids[1]}/review", json={"score": 3})
+    saved = client.post(f"{page}/review", data={"score": "4", "csrf_token": token, "then": "next"})
+    assert saved.status_code == 302 and saved.location.endswith(f"/applications/{ids[2]}")  # Bram is scored
+    last = client.post(f"/organise/{reference_event}/applications/{ids[2]}/review",
+                       data={"score": "2", "csrf_token": token, "then": "next"})
+    assert last.location.endswith(f"/applications#application-{ids[2]}")
+    assert "You have scored every application." in client.get(last.location).get_data(as_text=True)
+
+
+def test_a_published_round_shows_its_time_in_the_event_zone(app: Flask, organiser: ApiActor,
+                                                            reference_event: str) -> None:
+    from tests.support.breakouts import breakout_items, event_id_of, seed_participants
+
+    seed_participants(app, event_id_of(app, reference_event), n=6)
+    base = f"/api/events/{reference_event}/rounds"
+    made = organiser.post(base, json={"title": "R", "agenda_item_id": breakout_items(app, reference_event)[0],
+                                      "room_count": 2}).get_json()
+    organiser.post(f"{base}/{made['id']}/publish")
+    html = organiser.client.get(f"/organise/{reference_event}/rounds/{made['id']}").get_data(as_text=True)
+    assert "Europe/Brussels." in html.split("published ", 1)[1][:80]
+    assert "+00:00" not in html.split("published ", 1)[1][:80] and "Z." not in html.split("published ", 1)[1][:80]
