@@ -108,6 +108,10 @@ def call(slug: str) -> Any:
         except (ValueError, TimeError) as exc:
             flash(f"deadline: {exc}", "error")
             return _back(slug)
+        if not event.call_is_open(clock.now()):  # extending a closed call reopens it: confirm first
+            plan = plans.call_plan(event, "extend", new_deadline)
+            if not confirmed(plan):
+                return ask(plan)
         patch = EventPatch(application_deadline=new_deadline, call_closed=False)
     else:
         flash(_("Choose close, reopen or extend."), "error")

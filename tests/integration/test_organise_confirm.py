@@ -224,3 +224,14 @@ def test_the_rounds_api_answers_a_dry_run(app: Flask, organiser: ApiActor, refer
     answer = organiser.post(f"{base}/{made['id']}/publish?dry_run=1").get_json()
     assert answer["dry_run"] is True and answer["consequences"][0].startswith("6 participants will see their room")
     assert organiser.get(f"{base}/{made['id']}").get_json()["status"] == "draft"
+
+
+def test_extending_a_closed_call_is_a_reopening_and_asks_first(app: Flask, organiser: ApiActor,
+                                                               people: dict[str, int], reference_event: str) -> None:
+    organiser.patch(f"/api/events/{reference_event}", json={"call_closed": True})
+    client = organiser.client
+    token = csrf_from(client, f"/organise/{reference_event}/applications")
+    html, _, after = _three_steps(app, client, f"/organise/{reference_event}/call",
+                                  {"csrf_token": token, "action": "extend", "deadline": "2021-05-20T23:59:00"})
+    assert "takes applications again until Thursday 20 May 2021, 23:59:00 Europe/Brussels" in html
+    assert after[2][0] is False
