@@ -234,8 +234,15 @@ def selection(slug: str) -> Any:
     proposal = proposals.proposal_dict(proposals.propose(event, include))
     free, offer = waitlist.waitlist_offer(event)
     targets = proposals.targets_dict(event)
-    return render_template("applications/selection.html", event=event, targets=targets,
-                           totals=selection_view.totals(proposal["invited"], targets),
+    sort = request.args.get("sort", "")
+    totals = selection_view.totals(proposal["invited"], targets)
+    proposal["invited"] = selection_view.sort_people(proposal["invited"], sort)
+    args = {k: v for k, v in request.args.items() if v and k != "sort"}
+    sort_links = {k: (url_for(".selection", slug=slug, **args, sort=k if sort != k else f"-{k}") + "#inv-h",
+                      "ascending" if sort == k else "descending" if sort == f"-{k}" else "none")
+                  for k in selection_view.PEOPLE_SORTS}
+    return render_template("applications/selection.html", event=event, targets=targets, totals=totals,
+                           sort_links=sort_links,
                            binding=[selection_view.binding_sentence(t) for t in proposal["explanation"]["binding"]],
                            status_labels=STATUS_LABELS,
                            proposal=proposal, include_unreviewed=include, labels=LABELS, free=free, offer=offer,

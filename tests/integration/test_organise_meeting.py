@@ -194,3 +194,25 @@ def test_a_published_round_shows_its_time_in_the_event_zone(app: Flask, organise
     html = organiser.client.get(f"/organise/{reference_event}/rounds/{made['id']}").get_data(as_text=True)
     assert "Europe/Brussels." in html.split("published ", 1)[1][:80]
     assert "+00:00" not in html.split("published ", 1)[1][:80] and "Z." not in html.split("published ", 1)[1][:80]
+
+
+def test_the_proposal_sorts_by_header_and_counts_against_targets(app: Flask, organiser: ApiActor,
+                                                                 anonymous: ApiActor, reference_event: str) -> None:
+    import re
+
+    from tests.support.applications import BEFORE_DEADLINE, set_clock, valid_application
+
+    set_clock(app, BEFORE_DEADLINE)
+    for name, country, score in (("Zarina", "KZ", 3), ("Aibek", "KG", 4), ("Bram", "NL", 5)):
+        i = anonymous.post(f"/api/events/{reference_event}/applications",
+                           json=valid_application(name=name, email=f"{name.lower()}@example.org",
+                                                  country=country)).get_json()["id"]
+        organiser.put(f"/api/events/{reference_event}/applications/{i}/review", json={"score": score})
+    organiser.put(f"/api/events/{reference_event}/selection/targets",
+                  json={"region_min": {"central_asia": 0.5}, "roles": []})
+    html = organiser.client.get(f"/organise/{reference_event}/selection?sort=-name").get_data(as_text=True)
+    invited = html.split('id="inv-h"')[1].split("</table>")[0]
+    assert re.findall(r'/applications/\d+">([^<]+)</a>', invited) == ["Zarina", "Bram", "Aibek"]
+    assert 'aria-sort="descending"' in invited
+    assert re.search(r"<th scope=\"row\">Central Asia</th><td>2</td><td>at least 20</td>", html)
+    assert "<th scope=\"row\">Kazakhstan</th><td>1</td>" in html  # countries by name
