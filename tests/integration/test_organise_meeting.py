@@ -216,3 +216,8 @@ def test_the_proposal_sorts_by_header_and_counts_against_targets(app: Flask, org
     assert 'aria-sort="descending"' in invited
     assert re.search(r"<th scope=\"row\">Central Asia</th><td>2</td><td>at least 20</td>", html)
     assert "<th scope=\"row\">Kazakhstan</th><td>1</td>" in html  # countries by name
+
+
+def test_only_organisers_make_meetings(moderator: ApiActor) -> None:
+    assert "New meeting" not in moderator.client.get("/organise").get_data(as_text=True)
+    assert moderator.client.get("/organise/new").status_code == 403
