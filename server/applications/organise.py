@@ -108,12 +108,17 @@ def call(slug: str) -> Any:
         except (ValueError, TimeError) as exc:
             flash(f"deadline: {exc}", "error")
             return _back(slug)
+        if not event.call_is_open(clock.now()):  # extending a closed call reopens it: confirm first
+            plan = plans.call_plan(event, "extend", new_deadline)
+            if not confirmed(plan):
+                return ask(plan)
         patch = EventPatch(application_deadline=new_deadline, call_closed=False)
     else:
-        flash("Choose close, reopen or extend.", "error")
+        flash(_("Choose close, reopen or extend."), "error")
         return _back(slug)
     event_ops.update_event(event, patch)
-    flash(f"The call is {'closed' if event.call_closed else 'open'}; the deadline is {deadline.deadline_label(event)}.",
+    flash(_("The call is closed.") if event.call_closed else _("The call is open until %(deadline)s.",
+                                                                  deadline=deadline.deadline_label(event)),
           "info")
     return _back(slug)
 
@@ -146,8 +151,8 @@ def review(slug: str, application_id: int) -> Any:
             return _back(slug, following)
         flash(_("Saved. You have scored every application."), "info")
         return redirect(url_for(".table", slug=slug) + f"#application-{application_id}")
-    flash("Your score is saved; the other reviewers' scores are shown below.", "info")
-    return _back(slug, application_id)
+    flash(_("Your score is saved; the other reviewers' scores are shown below."), "info")
+    return redirect(url_for(".application", slug=slug, application_id=application_id) + "#score-h")
 
 
 def _next_to_review(current: Any) -> int | None:
@@ -217,7 +222,7 @@ def erase(slug: str, application_id: int) -> Any:
     if not confirmed(plan):
         return ask(plan)
     erasure.erase(a)
-    flash(f"Application #{application_id} is erased.", "info")
+    flash(_("The application is erased."), "info")
     return _back(slug)
 
 
@@ -229,8 +234,15 @@ def selection(slug: str) -> Any:
     proposal = proposals.proposal_dict(proposals.propose(event, include))
     free, offer = waitlist.waitlist_offer(event)
     targets = proposals.targets_dict(event)
-    return render_template("applications/selection.html", event=event, targets=targets,
-                           totals=selection_view.totals(proposal["invited"], targets),
+    sort = request.args.get("sort", "")
+    totals = selection_view.totals(proposal["invited"], targets)
+    proposal["invited"] = selection_view.sort_people(proposal["invited"], sort)
+    args = {k: v for k, v in request.args.items() if v and k != "sort"}
+    sort_links = {k: (url_for(".selection", slug=slug, **args, sort=k if sort != k else f"-{k}") + "#inv-h",
+                      "ascending" if sort == k else "descending" if sort == f"-{k}" else "none")
+                  for k in selection_view.PEOPLE_SORTS}
+    return render_template("applications/selection.html", event=event, targets=targets, totals=totals,
+                           sort_links=sort_links,
                            binding=[selection_view.binding_sentence(t) for t in proposal["explanation"]["binding"]],
                            status_labels=STATUS_LABELS,
                            proposal=proposal, include_unreviewed=include, labels=LABELS, free=free, offer=offer,
@@ -264,7 +276,7 @@ def targets(slug: str) -> Any:
     except Problem as problem:
         _flash_problem(problem)
     else:
-        flash("Targets saved.", "info")
+        flash(_("Targets saved."), "info")
     return redirect(url_for(".selection", slug=slug))
 
 
@@ -282,8 +294,8 @@ def apply(slug: str) -> Any:
     except Problem as problem:
         _flash_problem(problem)
     else:
-        flash(f"Applied: {counts['invited']} invited, {counts['waitlisted']} wait-listed, "
-              f"{counts['rejected']} declined, {counts['unchanged']} unchanged.", "info")
+        flash(_("Applied: %(invited)d invited, %(waitlisted)d wait-listed, %(rejected)d declined, %(unchanged)d "
+                "unchanged.", **counts), "info")
     return redirect(url_for(".selection", slug=slug))
 
 
@@ -319,7 +331,7 @@ def promote(slug: str) -> Any:
     except Problem as problem:
         _flash_problem(problem)
     else:
-        flash(f"{a.name} is invited from the wait-list.", "info")
+        flash(_("%(name)s is invited from the wait-list.", name=a.name), "info")
     return redirect(url_for(".table", slug=slug) if request.form.get("next") == "table"
                     else url_for(".selection", slug=slug))
 

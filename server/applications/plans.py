@@ -7,9 +7,10 @@ is now; the pages show it and wait for its token, the JSON API answers it for ``
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
-from flask import url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -17,6 +18,7 @@ from server.applications.deadline import deadline_label
 from server.applications.proposals import propose
 from server.applications.status import S
 from server.clock import now
+from server.core.timeutil import utc_offset_label
 from server.frontend.confirm import Plan
 from server.models import Application, Event, OutboundMail
 from server.models.applications import PARTICIPATING
@@ -110,8 +112,13 @@ def event_participants(event: Event) -> list[Application]:
     return event_apps(event, PARTICIPATING)
 
 
-def call_plan(event: Event, action: str) -> Plan:
-    """Closing stops the form at once; reopening starts it again until the deadline."""
+def _label(event: Event, instant: datetime) -> str:
+    local = instant.astimezone(event.zone)
+    return f"{local:%A %-d %B %Y, %H:%M:%S} {event.timezone} ({utc_offset_label(instant, event.zone)})"
+
+
+def call_plan(event: Event, action: str, new_deadline: datetime | None = None) -> Plan:
+    """Closing stops the form at once; reopening (or extending a closed call) starts it again."""
     from server.applications.queries import event_apps
 
     count = len(event_apps(event, tuple(S)))
@@ -123,14 +130,17 @@ def call_plan(event: Event, action: str) -> Plan:
         warnings = ([_("The deadline, %(deadline)s, has not passed yet.", deadline=deadline_label(event))]
                     if at <= event.application_deadline else [])
     else:
+        until = new_deadline or event.application_deadline
         heading = _("Reopen the call")
         lines = [_("The application form takes applications again until %(deadline)s.",
-                   deadline=deadline_label(event))]
+                   deadline=_label(event, until))]
         warnings = ([_("The deadline has passed: the form stays closed until you extend it.")]
-                    if at > event.application_deadline else [])
+                    if at > until else [])
     return Plan(action=f"call:{action}", slug=event.slug, heading=heading, consequences=lines, warnings=warnings,
-                facts={"closed": event.call_closed, "deadline": event.application_deadline.isoformat()},
-                fields={"action": action}, button=heading, danger=action == "close",
+                facts={"closed": event.call_closed, "deadline": event.application_deadline.isoformat(),
+                       "to": new_deadline.isoformat() if new_deadline else None},
+                fields={"action": action, **({"deadline": request.form.get("deadline", "")} if new_deadline else {})},
+                button=heading, danger=action == "close",
                 cancel_url=url_for("applications_organise.table", slug=event.slug))
 
 

@@ -54,3 +54,24 @@ def totals(invited: list[dict[str, Any]], targets: dict[str, Any]) -> dict[str, 
     country_rows = [{"label": country_name(c), "count": n, "target": _("at most %(n)d", n=cap) if cap else ""}
                     for c, n in sorted(countries.items(), key=lambda item: country_name(item[0]))]
     return {"regions": region_rows, "roles": role_rows, "countries": country_rows}
+
+
+PEOPLE_SORTS = ("name", "organisation", "country", "role", "score")
+
+
+def sort_people(people: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
+    """The invited list sorted by a column (the wait-list keeps its order: it is the offer order)."""
+    key = sort.lstrip("-")
+    if key not in PEOPLE_SORTS:
+        return people
+
+    def value(p: dict[str, Any]) -> Any:
+        if key == "country":
+            return country_name(p["country"])
+        if key == "role":
+            return ROLE_LABELS[Role(p["role"])]
+        if key == "score":
+            return p["score"] if p["score"] is not None else -1.0
+        return (p[key] or "").casefold()
+
+    return sorted(people, key=value, reverse=sort.startswith("-"))

@@ -9,13 +9,17 @@ from flask import Blueprint, jsonify
 from server.api.openapi import documented
 from server.auth import moderator_required, organiser_required
 from server.breakouts import operations as ops
-from server.breakouts import schemas
+from server.breakouts import plans, schemas
 from server.events.operations import get_event
+from server.frontend.confirm import dry_run_requested
 from server.problems import parse_json
 
 bp = Blueprint("breakouts_api", __name__, url_prefix="/api/events/<slug>/rounds")
 
 TAGS = ("break-out rooms",)
+
+
+DRY_RUN = "1 to answer what would happen (counts, warnings) without changing anything"
 
 
 def _round(slug: str, round_id: int) -> tuple[Any, Any]:
@@ -85,10 +89,13 @@ def propose(slug: str, round_id: int) -> Any:
 @moderator_required
 @documented("Move a participant into a room of this round (also live, after publishing: they are told "
             "over Socket.IO); lock defaults to true on drafts", body=schemas.MoveIn,
-            responses={200: schemas.RoundOut}, auth="moderator", tags=TAGS)
+            responses={200: schemas.RoundOut}, auth="moderator", tags=TAGS, query={"dry_run": DRY_RUN})
 def move(slug: str, round_id: int) -> Any:
     event, rnd = _round(slug, round_id)
-    ops.move(event, rnd, parse_json(schemas.MoveIn))
+    data = parse_json(schemas.MoveIn)
+    if dry_run_requested():
+        return jsonify({"dry_run": True, **plans.move_plan(event, rnd, data.application_id, data.room_id).counts()})
+    ops.move(event, rnd, data)
     return jsonify(ops.round_dict(rnd, slug))
 
 
@@ -106,9 +113,11 @@ def lock(slug: str, round_id: int) -> Any:
 @organiser_required
 @documented("Publish: every participant learns their room live and in their calendar feed; people "
             "accepted since the proposal are placed first", responses={200: schemas.RoundOut},
-            auth="organiser", tags=TAGS)
+            auth="organiser", tags=TAGS, query={"dry_run": DRY_RUN})
 def publish(slug: str, round_id: int) -> Any:
     event, rnd = _round(slug, round_id)
+    if dry_run_requested():
+        return jsonify({"dry_run": True, **plans.publish_plan(event, rnd).counts()})
     ops.publish(event, rnd)
     return jsonify(ops.round_dict(rnd, slug))
 

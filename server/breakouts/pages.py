@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
@@ -163,7 +164,7 @@ def move(slug: str, round_id: int) -> Any:
     if rnd.status == "published" and isinstance(person, int) and isinstance(room, int):
         plan = plans.move_plan(event, rnd, person, room)
         if plan.facts["from"] == room:
-            flash("Already in that room; nothing changed.", "info")
+            flash(_("Already in that room; nothing changed."), "info")
             return redirect(url_for(".preview", slug=slug, round_id=round_id) + f"#member-{person}")
         if not confirmed(plan):
             return ask(plan)
@@ -205,7 +206,7 @@ def publish(slug: str, round_id: int) -> Any:
     event = get_event(slug)
     rnd = ops.get_round(event, round_id)
     if rnd.status == "published":
-        flash("The round is published already; nothing changed.", "info")
+        flash(_("The round is published already; nothing changed."), "info")
         return redirect(url_for(".preview", slug=slug, round_id=round_id))
     plan = plans.publish_plan(event, rnd)
     if not confirmed(plan):
@@ -227,5 +228,5 @@ def delete(slug: str, round_id: int) -> Any:
     except Problem as problem:
         _flash_problem(problem)
         return redirect(url_for(".preview", slug=slug, round_id=round_id))
-    flash("Round deleted.", "info")
+    flash(_("Round deleted."), "info")
     return redirect(url_for(".index", slug=slug))

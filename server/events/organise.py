@@ -59,7 +59,10 @@ def _edit_page(event: Any, values: dict[str, Any] | None = None, errors: dict[st
     tz = event.zone
     days = [{"day": d, "start": d.starts_at.astimezone(tz).strftime("%H:%M"),
              "end": d.ends_at.astimezone(tz).strftime("%H:%M")} for d in event.days]
+    from server.invitations.service import participants
+
     return render_template("organise/event_edit.html", event=event, values=values or forms.values_of(event),
+                           invitees=len(participants(event)),
                            errors=errors or {}, days=days, day_errors=day_errors or {}, day_id=day_id,
                            zones=forms.ZONES), status
 

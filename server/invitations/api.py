@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from server import mail as mailer
@@ -119,9 +119,36 @@ def reset_own_feed(token: str) -> Any:
 @bp.get("/organise/<slug>/mail")
 @organiser_page
 def mail_page(slug: str) -> Any:
+    from server.events.pages import COMMON_ZONES, viewer_zone
+    from server.invitations import mail_view
+
     event = ops.get_event(slug)
     rows, counts = _event_mail(event)
-    return render_template("invitations/mail.html", event=event, rows=rows, counts=counts)
+    kind, state = request.args.get("kind", ""), request.args.get("state", "")
+    reader = viewer_zone()
+    shown = [(m, mail_view.when(m.created_at, event.zone, reader), mail_view.when(m.sent_at, event.zone, reader))
+             for m in mail_view.filtered(rows, kind, state)]
+    return render_template("invitations/mail.html", event=event, rows=shown, counts=counts, kind=kind,
+                           state=state, kinds=mail_view.event_kinds(event, rows), states=mail_view.STATE_LABELS,
+                           kind_label=mail_view.kind_label, reader=reader, zones=COMMON_ZONES)
+
+
+@bp.get("/organise/<slug>/mail/<int:mail_id>")
+@organiser_page
+def mail_message(slug: str, mail_id: int) -> Any:
+    """One message as it was sent, its personal links masked."""
+    from server.events.pages import viewer_zone
+    from server.invitations import mail_view
+
+    event = ops.get_event(slug)
+    mail = db.session.get(OutboundMail, mail_id)
+    if mail is None or mail.event_id != event.id:
+        raise not_found("mail")
+    reader = viewer_zone()
+    return render_template("invitations/message.html", event=event, m=mail, sent=mail_view.as_sent(mail),
+                           kind_label=mail_view.kind_label(mail.kind), states=mail_view.STATE_LABELS,
+                           created=mail_view.when(mail.created_at, event.zone, reader),
+                           sent_at=mail_view.when(mail.sent_at, event.zone, reader))
 
 
 @bp.post("/organise/<slug>/mail/<int:mail_id>/retry")

@@ -93,6 +93,8 @@ def test_organiser_scores_proposes_and_invites(live_server: LiveServer, new_page
     assert page.locator("section", has_text="To invite").get_by_role("link", name="Aigerim Bekova").count() == 1
     docs_shot(page, "selection")
     page.get_by_role("button", name="Apply this selection").click()
+    assert "Nothing has changed yet" in page.content()  # a confirmation counting the mails first (issue 14)
+    page.get_by_role("button", name="Send these mails").click()
     assert re.search(r"Applied: [1-9]\d* invited", page.content())
     screenshot(page, "selection-applied")
 

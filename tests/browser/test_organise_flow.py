@@ -190,6 +190,12 @@ def test_axe_finds_nothing_serious_on_the_organiser_pages(live_server: LiveServe
             problems = page.evaluate(AXE_RUN)
             if problems:
                 found[f"{width}px {url}"] = problems
+            broken = page.evaluate("""() => [...document.querySelectorAll('td, th')].filter(c => {
+                const style = getComputedStyle(c);
+                return style.overflowWrap === 'anywhere' || style.wordBreak === 'break-all';
+            }).length""")
+            if broken:
+                found.setdefault(f"{width}px {url}", []).append(f"{broken} table cells may break words")
             wide = page.evaluate("document.documentElement.scrollWidth")
             if wide > width + 1:
                 found.setdefault(f"{width}px {url}", []).append(f"page is {wide}px wide")

@@ -212,3 +212,26 @@ def test_publishing_rooms_and_moving_a_published_member(app: Flask, organiser: A
     assert dict(moved[1])[person] == other
     assert client.post(f"{index}/{round_id}/move", data={**move, "confirm_token": confirm}).status_code == 302
     assert _round_state(app, round_id) == moved
+
+
+def test_the_rounds_api_answers_a_dry_run(app: Flask, organiser: ApiActor, reference_event: str) -> None:
+    from tests.support.breakouts import breakout_items, event_id_of, seed_participants
+
+    seed_participants(app, event_id_of(app, reference_event), n=6)
+    base = f"/api/events/{reference_event}/rounds"
+    made = organiser.post(base, json={"title": "R", "agenda_item_id": breakout_items(app, reference_event)[0],
+                                      "room_count": 2}).get_json()
+    answer = organiser.post(f"{base}/{made['id']}/publish?dry_run=1").get_json()
+    assert answer["dry_run"] is True and answer["consequences"][0].startswith("6 participants will see their room")
+    assert organiser.get(f"{base}/{made['id']}").get_json()["status"] == "draft"
+
+
+def test_extending_a_closed_call_is_a_reopening_and_asks_first(app: Flask, organiser: ApiActor,
+                                                               people: dict[str, int], reference_event: str) -> None:
+    organiser.patch(f"/api/events/{reference_event}", json={"call_closed": True})
+    client = organiser.client
+    token = csrf_from(client, f"/organise/{reference_event}/applications")
+    html, _, after = _three_steps(app, client, f"/organise/{reference_event}/call",
+                                  {"csrf_token": token, "action": "extend", "deadline": "2021-05-20T23:59:00"})
+    assert "takes applications again until Thursday 20 May 2021, 23:59:00 Europe/Brussels" in html
+    assert after[2][0] is False

@@ -127,3 +127,97 @@ def test_the_dashboard_says_what_to_do_next(app: Flask, organiser: ApiActor, ano
     html = organiser.client.get(f"/organise/{reference_event}").get_data(as_text=True)
     assert "The call is closed and 2 applicants are still waiting for a decision." in html
     assert "The call is open" not in html
+
+
+def test_a_closed_call_never_shows_its_deadline_as_open(app: Flask, organiser: ApiActor, reference_event: str) -> None:
+    from tests.support.applications import BEFORE_DEADLINE, set_clock
+
+    set_clock(app, BEFORE_DEADLINE)
+    url = f"/organise/{reference_event}/applications"
+    assert "Applications are taken until" in organiser.client.get(url).get_data(as_text=True)
+    organiser.patch(f"/api/events/{reference_event}", json={"call_closed": True})
+    html = organiser.client.get(url).get_data(as_text=True)
+    assert "Closed by the organisers: the form takes no applications." in html
+    assert "Applications are taken until" not in html and "12 May 2021" not in html.split('class="call-state"')[1][:400]
+
+
+def test_sorting_by_a_column_header_keeps_the_filters(app: Flask, organiser: ApiActor, anonymous: ApiActor,
+                                                      reference_event: str) -> None:
+    import re
+
+    from tests.support.applications import BEFORE_DEADLINE, set_clock, valid_application
+
+    set_clock(app, BEFORE_DEADLINE)
+    for name, country in (("Zarina", "KZ"), ("Aibek", "KZ"), ("Bram", "NL")):
+        anonymous.post(f"/api/events/{reference_event}/applications",
+                       json=valid_application(name=name, email=f"{name.lower()}@example.org", country=country))
+    url = f"/organise/{reference_event}/applications?country=KZ"
+    html = organiser.client.get(url).get_data(as_text=True)
+    assert '<option value="KZ" selected>Kazakhstan</option>' in html  # the filter speaks names
+    href = re.search(r'<th scope="col" aria-sort="none"><a href="([^"]+)">Name', html).group(1).replace("&amp;", "&")
+    assert "country=KZ" in href and "sort=name" in href
+    sorted_html = organiser.client.get(href).get_data(as_text=True)
+    names = re.findall(r'/applications/\d+">([^<]+)</a></td>', sorted_html)
+    assert names == ["Aibek", "Zarina"]
+    assert 'aria-sort="ascending"' in sorted_html and "waiting for a decision" in sorted_html
+
+
+def test_save_and_next_goes_to_the_next_unscored_application(app: Flask, organiser: ApiActor, anonymous: ApiActor,
+                                                             reference_event: str) -> None:
+    from tests.support.applications import BEFORE_DEADLINE, set_clock, valid_application
+
+    set_clock(app, BEFORE_DEADLINE)
+    ids = [anonymous.post(f"/api/events/{reference_event}/applications",
+                          json=valid_application(name=n, email=f"{n.lower()}@example.org")).get_json()["id"]
+           for n in ("Anna", "Bram", "Chloe")]
+    client = organiser.client
+    page = f"/organise/{reference_event}/applications/{ids[0]}"
+    token = csrf_from(client, page)
+    organiser.put(f"/api/events/{reference_event}/applications/{ids[1]}/review", json={"score": 3})
+    saved = client.post(f"{page}/review", data={"score": "4", "csrf_token": token, "then": "next"})
+    assert saved.status_code == 302 and saved.location.endswith(f"/applications/{ids[2]}")  # Bram is scored
+    last = client.post(f"/organise/{reference_event}/applications/{ids[2]}/review",
+                       data={"score": "2", "csrf_token": token, "then": "next"})
+    assert last.location.endswith(f"/applications#application-{ids[2]}")
+    assert "You have scored every application." in client.get(last.location).get_data(as_text=True)
+
+
+def test_a_published_round_shows_its_time_in_the_event_zone(app: Flask, organiser: ApiActor,
+                                                            reference_event: str) -> None:
+    from tests.support.breakouts import breakout_items, event_id_of, seed_participants
+
+    seed_participants(app, event_id_of(app, reference_event), n=6)
+    base = f"/api/events/{reference_event}/rounds"
+    made = organiser.post(base, json={"title": "R", "agenda_item_id": breakout_items(app, reference_event)[0],
+                                      "room_count": 2}).get_json()
+    organiser.post(f"{base}/{made['id']}/publish")
+    html = organiser.client.get(f"/organise/{reference_event}/rounds/{made['id']}").get_data(as_text=True)
+    assert "Europe/Brussels." in html.split("published ", 1)[1][:80]
+    assert "+00:00" not in html.split("published ", 1)[1][:80] and "Z." not in html.split("published ", 1)[1][:80]
+
+
+def test_the_proposal_sorts_by_header_and_counts_against_targets(app: Flask, organiser: ApiActor,
+                                                                 anonymous: ApiActor, reference_event: str) -> None:
+    import re
+
+    from tests.support.applications import BEFORE_DEADLINE, set_clock, valid_application
+
+    set_clock(app, BEFORE_DEADLINE)
+    for name, country, score in (("Zarina", "KZ", 3), ("Aibek", "KG", 4), ("Bram", "NL", 5)):
+        i = anonymous.post(f"/api/events/{reference_event}/applications",
+                           json=valid_application(name=name, email=f"{name.lower()}@example.org",
+                                                  country=country)).get_json()["id"]
+        organiser.put(f"/api/events/{reference_event}/applications/{i}/review", json={"score": score})
+    organiser.put(f"/api/events/{reference_event}/selection/targets",
+                  json={"region_min": {"central_asia": 0.5}, "roles": []})
+    html = organiser.client.get(f"/organise/{reference_event}/selection?sort=-name").get_data(as_text=True)
+    invited = html.split('id="inv-h"')[1].split("</table>")[0]
+    assert re.findall(r'/applications/\d+">([^<]+)</a>', invited) == ["Zarina", "Bram", "Aibek"]
+    assert 'aria-sort="descending"' in invited
+    assert re.search(r"<th scope=\"row\">Central Asia</th><td>2</td><td>at least 20</td>", html)
+    assert "<th scope=\"row\">Kazakhstan</th><td>1</td>" in html  # countries by name
+
+
+def test_only_organisers_make_meetings(moderator: ApiActor) -> None:
+    assert "New meeting" not in moderator.client.get("/organise").get_data(as_text=True)
+    assert moderator.client.get("/organise/new").status_code == 403

@@ -82,3 +82,21 @@ def test_the_invitation_uses_the_edited_text_and_keeps_its_calendar(app: Flask, 
     assert "/p/" in text and "no longer works" not in text
     types = [p.get_content_type() for p in message.walk()]
     assert "text/calendar" in types and "application/ics" in types
+
+
+def test_the_mail_page_speaks_in_words_and_masks_personal_links(app: Flask, organiser: ApiActor, anonymous: ApiActor,
+                                                                reference_event: str) -> None:
+    import re
+
+    set_clock(app, BEFORE_DEADLINE)
+    anonymous.post(f"/api/events/{reference_event}/applications", json=valid_application())
+    client = organiser.client
+    page = client.get(f"/organise/{reference_event}/mail?tz=Asia/Almaty").get_data(as_text=True)
+    assert "<td>Application received</td>" in page and ">application_received<" not in page
+    assert re.search(r"\d+ \w+ 20\d\d, \d\d:\d\d Europe/Brussels", page)  # the event's zone
+    assert "Asia/Almaty</small>" in page  # and the reader's
+    assert "No mail matches." in client.get(f"/organise/{reference_event}/mail?kind=reminder").get_data(as_text=True)
+    link = re.search(r'href="(/organise/[^"]+/mail/\d+)"', page).group(1)
+    message = client.get(link).get_data(as_text=True)
+    assert "Thank you for applying" in message and "/p/••••••••" in message
+    assert not re.search(r"/p/[A-Za-z0-9_\-]{8,}", message)
