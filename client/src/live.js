@@ -10,6 +10,32 @@
   const items = new Map(cfg.items.map((i) => [i.id, i]));
   const E = cfg.event_id;
   const S = { agenda: `agenda:${E}`, presence: `presence:${E}`, plenary: `speaker:plenary:${E}` };
+  const t = window.gettext;
+  const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, k) => String(values[k]));
+
+  // Transient messages ("Sent.", "Saved.", refusals) clear themselves: 4 s, errors 10 s.
+  const sayTimers = new Map();
+  function say(id, text, error) {
+    const node = $(id);
+    if (!node) return;
+    node.textContent = text;
+    clearTimeout(sayTimers.get(id));
+    if (text) sayTimers.set(id, setTimeout(() => { node.textContent = ""; }, error ? 10000 : 4000));
+  }
+
+  // Announcements a person dismissed, remembered in this browser (per event).
+  const DISMISSED_KEY = `convene:dismissed-announcements:${E}`;
+  function dismissedIds() {
+    try { return new Set(JSON.parse(window.localStorage.getItem(DISMISSED_KEY) || "[]")); } catch (e) { return new Set(); }
+  }
+  function dismiss(id) {
+    const ids = dismissedIds();
+    ids.add(id);
+    try { window.localStorage.setItem(DISMISSED_KEY, JSON.stringify([...ids].slice(-100))); } catch (e) { /* private mode: this page only */ }
+    dismissedNow.add(id);
+    renderAnnouncements();
+  }
+  const dismissedNow = dismissedIds();
 
   let assignment = null; // {round_id, room_id, room_name, video_url}
   let members = [];
@@ -94,7 +120,9 @@
     tick();
   }
 
+  setInterval(renderBefore, 250); // the countdown to the start shows each second as it passes
   function tick() {
+    renderBefore();
     const a = agenda();
     const box = $("countdown");
     if (!a || a.mode !== "breakouts" || !a.breakouts_end_at) { box.hidden = true; return; }
@@ -153,7 +181,7 @@
 
   function voteFor(stream, x) {
     socket.timeout(8000).emit("qa:vote", { queue: queueOf(stream), question_id: x.id }, (err, ack) => {
-      if (err || !ack.ok) { $("ask-msg").textContent = err ? "Not sent: offline." : ack.error.reason; return; }
+      if (err || !ack.ok) { say("ask-msg", err ? t("Not sent: offline.") : ack.error.reason, true); return; }
       sync.mergeOwnQuestion(stream, ack.question, ack.voted);
     });
   }
@@ -163,14 +191,13 @@
     const stream = qaStream();
     const text = $("ask-text").value;
     if (!stream || !text.trim()) return;
-    const msg = $("ask-msg");
-    msg.textContent = "Sending…";
+    say("ask-msg", t("Sending…"));
     socket.timeout(8000).emit("qa:ask", { queue: queueOf(stream), text, anonymous: $("ask-anon").checked }, (err, ack) => {
-      if (err) { msg.textContent = "Not sent: you are offline. Try again."; return; }
-      if (!ack.ok) { msg.textContent = `Not sent: ${ack.error.reason}`; return; }
+      if (err) { say("ask-msg", t("Not sent: you are offline. Try again."), true); return; }
+      if (!ack.ok) { say("ask-msg", fill(t("Not sent: %(reason)s"), ack.error), true); return; }
       $("ask-text").value = "";
       if (ack.question && ack.question.status === "pending") myPending.add(ack.question.id);
-      msg.textContent = ack.question && ack.question.status === "pending" ? "Sent: a moderator will read it first." : "Sent.";
+      say("ask-msg", ack.question && ack.question.status === "pending" ? t("Sent: a moderator will read it first.") : t("Sent."));
       sync.mergeOwnQuestion(stream, { ...ack.question, mine: true });
     });
   });
@@ -195,7 +222,7 @@
     const s = sync.get(stream);
     const raised = s && s.waiting.some((w) => w.person_id === cfg.me);
     socket.timeout(8000).emit(raised ? "speaker:lower" : "speaker:raise", { queue: queueOf(stream) },
-      (err, ack) => { $("hand-msg").textContent = err ? "Not sent: offline." : ack.ok ? "" : ack.error.reason; });
+      (err, ack) => { if (err || !ack.ok) say("hand-msg", err ? t("Not sent: offline.") : ack.error.reason, true); });
   });
 
   let notesBase = null; // the version our textarea started from
@@ -221,8 +248,8 @@
     if (!id || !n) return;
     const text = $("notes-text").value;
     socket.timeout(8000).emit("notes:edit", { room_id: id, text, base_version: notesBase === null ? n.version : notesBase }, (err, ack) => {
-      if (err) { $("notes-msg").textContent = "Not saved: offline."; return; }
-      if (ack.ok) { notesDirty = false; notesBase = ack.version; $("notes-msg").textContent = "Saved."; return; }
+      if (err) { say("notes-msg", t("Not saved: offline."), true); return; }
+      if (ack.ok) { notesDirty = false; notesBase = ack.version; say("notes-msg", t("Saved.")); return; }
       if (ack.error.field === "base_version" && attempt < 2) {
         // Someone saved in between: keep both texts, then save again.
         const theirs = (sync.get(`notes:room:${id}`) || n).text;
@@ -231,24 +258,53 @@
         saveNotes(attempt + 1);
         return;
       }
-      $("notes-msg").textContent = `Not saved: ${ack.error.reason}`;
+      say("notes-msg", fill(t("Not saved: %(reason)s"), ack.error), true);
     });
   }
 
-  let lastAnnouncement = null;
   function renderAnnouncements() {
     const a = agenda();
     if (!a) return;
-    const list = a.announcements.filter((x) => x.target === "everyone" || inRooms());
+    const list = a.announcements.filter((x) => (x.target === "everyone" || inRooms()) && !dismissedNow.has(x.id));
     $("announcements").replaceChildren(...(list.length ? [...list].reverse().map((x) =>
-      el("li", {}, el("time", { datetime: x.at, text: L.localTime(x.at) }), " ", x.text))
-      : [el("li", { class: "meta", text: "None yet." })]));
+      el("li", { "data-id": x.id }, el("time", { datetime: x.at, text: L.localTime(x.at) }), " ", x.text,
+        el("button", { type: "button", class: "dismiss secondary", "aria-label": fill(t("Dismiss: %(text)s"), { text: x.text.slice(0, 60) }),
+          onclick: () => dismiss(x.id) }, t("Dismiss"))))
+      : [el("li", { class: "meta", text: t("None yet.") })]));
     const newest = list[list.length - 1];
-    if (newest && newest.id !== lastAnnouncement) {
-      lastAnnouncement = newest.id;
-      $("announce-text").textContent = newest.text;
-      $("announce").hidden = false;
-    }
+    $("announce").hidden = !newest;
+    if (newest) { $("announce-text").textContent = newest.text; $("announce").dataset.id = newest.id; }
+  }
+  $("announce-dismiss") && $("announce-dismiss").addEventListener("click", () => dismiss(Number($("announce").dataset.id)));
+
+  // ---- before the meeting and between the mornings: when it starts, in the person's zone ----
+  const viewerZone = cfg.viewer_timezone || undefined;
+  const whenFormat = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone: viewerZone, timeZoneName: "short" });
+  const eventFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", timeZone: cfg.timezone });
+  function nextStart(a) {
+    const now = sync.now();
+    const cur = a.current_item ? items.get(a.current_item) : null;
+    if (a.mode === "breakouts") return null;
+    if (a.mode !== "idle" && !(cur && new Date(cur.end_utc).getTime() < now)) return null;
+    const upcoming = cfg.items.filter((i) => new Date(i.start_utc).getTime() > now && (!cur || i.day !== cur.day))
+      .sort((x, y) => x.start_utc.localeCompare(y.start_utc));
+    return upcoming.length ? upcoming[0] : null;
+  }
+  function renderBefore() {
+    const a = agenda();
+    const next = a ? nextStart(a) : null;
+    $("before").hidden = !next;
+    if (!next) return;
+    const start = new Date(next.start_utc);
+    $("before-h").textContent = a.mode === "idle" && a.current_item === null ? t("The meeting starts") : t("The next morning starts");
+    $("before-when").textContent = whenFormat.format(start);
+    $("before-event").textContent = fill(t("%(time)s in %(zone)s, the meeting's time"), { time: eventFormat.format(start), zone: cfg.timezone });
+    const left = (start.getTime() - sync.now()) / 1000;
+    const days = Math.floor(left / 86400);
+    const rest = window.ConveneClocks.clock(Math.ceil(left - days * 86400));
+    $("before-countdown").textContent = days > 0
+      ? fill(window.ngettext("in %(n)s day and %(time)s", "in %(n)s days and %(time)s", days), { n: days, time: rest })
+      : fill(t("in %(time)s"), { time: rest });
   }
 
   refreshStreams();

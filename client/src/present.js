@@ -31,9 +31,16 @@
     const a = agenda();
     return a && a.current_item && a.mode !== "breakouts" ? `qa:item:${a.current_item}` : null;
   }
+  // The next item's queue is followed ahead too, so its questions show the moment it starts.
+  function nextQaStream() {
+    const a = agenda();
+    if (!a || !a.agenda.length) return null;
+    const index = a.current_item ? a.agenda.indexOf(a.current_item) + 1 : 0;
+    return index < a.agenda.length ? `qa:item:${a.agenda[index]}` : null;
+  }
   function refreshStreams() {
     const streams = [S.agenda, S.plenary];
-    if (qaStream()) streams.push(qaStream());
+    for (const stream of [qaStream(), nextQaStream()]) if (stream && !streams.includes(stream)) streams.push(stream);
     sync.setWanted(streams);
   }
 
