@@ -20,8 +20,10 @@
     if (!node) return;
     node.textContent = text;
     clearTimeout(sayTimers.get(id));
-    if (text) sayTimers.set(id, setTimeout(() => { node.textContent = ""; }, error ? 10000 : 4000));
+    sayTimers.delete(id);
+    if (text) sayTimers.set(id, setTimeout(() => { node.textContent = ""; sayTimers.delete(id); }, error ? 10000 : 4000));
   }
+  const saying = (id) => sayTimers.has(id); // a transient message is showing: renders leave it
 
   // Announcements a person dismissed, remembered in this browser (per event).
   const DISMISSED_KEY = `convene:dismissed-announcements:${E}`;
@@ -235,7 +237,7 @@
     if (!n) return;
     const box = $("notes-text");
     if (!notesDirty || notesBase === null) { box.value = n.text; notesBase = n.version; }
-    $("notes-msg").textContent = n.last_editor ? `Last saved by ${n.last_editor}` : "";
+    if (!saying("notes-msg")) $("notes-msg").textContent = n.last_editor ? fill(t("Last saved by %(name)s"), { name: n.last_editor }) : "";
   }
   $("notes-text") && $("notes-text").addEventListener("input", () => { notesDirty = true; });
   $("notes") && $("notes").addEventListener("submit", (e) => {
