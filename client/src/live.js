@@ -99,7 +99,7 @@
   function render() {
     renderNow(); renderRoom(); renderQA(); renderSpeakers(); renderNotes(); renderAnnouncements();
     const p = sync.get(S.presence);
-    $("presence").textContent = p ? `${p.participants} ${p.participants === 1 ? "participant" : "participants"} online` : "";
+    $("presence").textContent = p ? fill(window.ngettext("%(n)s participant online", "%(n)s participants online", p.participants), { n: p.participants }) : "";
   }
 
   function renderNow() {
@@ -108,11 +108,11 @@
     if (!a) return;
     const item = a.current_item ? items.get(a.current_item) : null;
     if (a.mode === "breakouts") {
-      title.textContent = assignment ? `Break-out rooms are open: go to ${assignment.room_name}.` : "Break-out rooms are open.";
+      title.textContent = assignment ? fill(t("Break-out rooms are open: go to %(room)s."), { room: assignment.room_name }) : t("Break-out rooms are open.");
     } else if (item) {
       title.textContent = item.title;
     } else {
-      title.textContent = a.mode === "idle" ? "Not started yet." : "Plenary";
+      title.textContent = a.mode === "idle" ? t("Not started yet.") : t("Plenary");
     }
     $("now-time").textContent = item && a.mode !== "breakouts"
       ? `${item.start_local}–${item.end_local} ${cfg.timezone} (${L.localTime(item.start_utc)}–${L.localTime(item.end_utc)} your time)` : "";
@@ -130,7 +130,8 @@
     if (!a || a.mode !== "breakouts" || !a.breakouts_end_at) { box.hidden = true; return; }
     const left = (new Date(a.breakouts_end_at).getTime() - sync.now()) / 1000;
     box.hidden = false;
-    box.textContent = left > 0 ? `${a.closing ? "Closing: " : ""}${L.clock(left)} left in the rooms` : "Time is up: back to the plenary.";
+    box.textContent = left > 0 ? fill(a.closing ? t("Closing: %(time)s left in the rooms") : t("%(time)s left in the rooms"), { time: L.clock(left) })
+      : t("Time is up: back to the plenary.");
   }
   setInterval(tick, 1000);
 
@@ -166,19 +167,19 @@
   }
 
   function questionRow(stream, x) {
-    const status = x.status === "answered" ? "Answered" : x.status === "pending" ? "Waiting for a moderator" : x.pinned ? "Pinned" : "";
+    const status = x.status === "answered" ? t("Answered") : x.status === "pending" ? t("Waiting for a moderator") : x.pinned ? t("Pinned") : "";
     const vote = el("button", {
       type: "button", class: x.voted ? "vote voted" : "vote secondary", "aria-pressed": x.voted ? "true" : "false",
       disabled: x.status !== "live" || x.mine,
-      "aria-label": `${x.voted ? "Withdraw my vote" : "Vote"} (${x.votes} ${x.votes === 1 ? "vote" : "votes"})`,
+      "aria-label": `${x.voted ? t("Withdraw my vote") : t("Vote")} (${fill(window.ngettext("%(n)s vote", "%(n)s votes", x.votes), { n: x.votes })})`,
       onclick: () => voteFor(stream, x),
     }, `▲ ${x.votes}`);
     return el("li", { class: `question ${x.status}${x.pinned ? " pinned" : ""}`, "data-id": x.id },
       vote,
       el("div", { class: "q-body" },
         el("p", { class: "q-text", text: x.text }),
-        el("p", { class: "meta" }, x.author_name ? x.author_name : "Anonymous", x.mine ? " (you)" : "",
-          x.edited ? " · edited" : "", status ? " · " : "", status ? el("span", { class: `badge ${x.status}`, text: status }) : null)));
+        el("p", { class: "meta" }, x.author_name ? x.author_name : t("Anonymous"), x.mine ? ` ${t("(you)")}` : "",
+          x.edited ? ` · ${t("edited")}` : "", status ? " · " : "", status ? el("span", { class: `badge ${x.status}`, text: status }) : null)));
   }
 
   function voteFor(stream, x) {
@@ -207,16 +208,16 @@
   function renderSpeakers() {
     const stream = speakerStream();
     const s = sync.get(stream);
-    $("hand-where").textContent = inRooms() ? `· ${assignment.room_name}` : "· plenary";
+    $("hand-where").textContent = inRooms() ? `· ${assignment.room_name}` : `· ${t("plenary")}`;
     const hand = $("hand");
     if (!s) return;
     const raised = s.waiting.some((w) => w.person_id === cfg.me);
     const speaking = s.current && s.current.person_id === cfg.me;
-    hand.textContent = raised ? "Lower my hand" : "Raise my hand";
+    hand.textContent = raised ? t("Lower my hand") : t("Raise my hand");
     hand.setAttribute("aria-pressed", raised ? "true" : "false");
     hand.disabled = speaking || (s.closed && !raised);
-    $("speaker-now").textContent = s.current ? `${speaking ? "You have" : `${s.current.name} has`} the floor.` : "Nobody has the floor.";
-    $("waiting").replaceChildren(...s.waiting.map((w) => el("li", {}, w.name, w.person_id === cfg.me ? " (you)" : "")));
+    $("speaker-now").textContent = s.current ? (speaking ? t("You have the floor.") : fill(t("%(name)s has the floor."), s.current)) : t("Nobody has the floor.");
+    $("waiting").replaceChildren(...s.waiting.map((w) => el("li", {}, w.name, w.person_id === cfg.me ? ` ${t("(you)")}` : "")));
   }
 
   $("hand") && $("hand").addEventListener("click", () => {
