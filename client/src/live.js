@@ -10,6 +10,34 @@
   const items = new Map(cfg.items.map((i) => [i.id, i]));
   const E = cfg.event_id;
   const S = { agenda: `agenda:${E}`, presence: `presence:${E}`, plenary: `speaker:plenary:${E}` };
+  const t = window.gettext;
+  const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, k) => String(values[k]));
+
+  // Transient messages ("Sent.", "Saved.", refusals) clear themselves: 4 s, errors 10 s.
+  const sayTimers = new Map();
+  function say(id, text, error) {
+    const node = $(id);
+    if (!node) return;
+    node.textContent = text;
+    clearTimeout(sayTimers.get(id));
+    sayTimers.delete(id);
+    if (text) sayTimers.set(id, setTimeout(() => { node.textContent = ""; sayTimers.delete(id); }, error ? 10000 : 4000));
+  }
+  const saying = (id) => sayTimers.has(id); // a transient message is showing: renders leave it
+
+  // Announcements a person dismissed, remembered in this browser (per event).
+  const DISMISSED_KEY = `convene:dismissed-announcements:${E}`;
+  function dismissedIds() {
+    try { return new Set(JSON.parse(window.localStorage.getItem(DISMISSED_KEY) || "[]")); } catch (e) { return new Set(); }
+  }
+  function dismiss(id) {
+    const ids = dismissedIds();
+    ids.add(id);
+    try { window.localStorage.setItem(DISMISSED_KEY, JSON.stringify([...ids].slice(-100))); } catch (e) { /* private mode: this page only */ }
+    dismissedNow.add(id);
+    renderAnnouncements();
+  }
+  const dismissedNow = dismissedIds();
 
   let assignment = null; // {round_id, room_id, room_name, video_url}
   let members = [];
@@ -71,7 +99,7 @@
   function render() {
     renderNow(); renderRoom(); renderQA(); renderSpeakers(); renderNotes(); renderAnnouncements();
     const p = sync.get(S.presence);
-    $("presence").textContent = p ? `${p.participants} ${p.participants === 1 ? "participant" : "participants"} online` : "";
+    $("presence").textContent = p ? fill(window.ngettext("%(n)s participant online", "%(n)s participants online", p.participants), { n: p.participants }) : "";
   }
 
   function renderNow() {
@@ -80,11 +108,11 @@
     if (!a) return;
     const item = a.current_item ? items.get(a.current_item) : null;
     if (a.mode === "breakouts") {
-      title.textContent = assignment ? `Break-out rooms are open: go to ${assignment.room_name}.` : "Break-out rooms are open.";
+      title.textContent = assignment ? fill(t("Break-out rooms are open: go to %(room)s."), { room: assignment.room_name }) : t("Break-out rooms are open.");
     } else if (item) {
       title.textContent = item.title;
     } else {
-      title.textContent = a.mode === "idle" ? "Not started yet." : "Plenary";
+      title.textContent = a.mode === "idle" ? t("Not started yet.") : t("Plenary");
     }
     $("now-time").textContent = item && a.mode !== "breakouts"
       ? `${item.start_local}–${item.end_local} ${cfg.timezone} (${L.localTime(item.start_utc)}–${L.localTime(item.end_utc)} your time)` : "";
@@ -94,13 +122,16 @@
     tick();
   }
 
+  setInterval(renderBefore, 250); // the countdown to the start shows each second as it passes
   function tick() {
+    renderBefore();
     const a = agenda();
     const box = $("countdown");
     if (!a || a.mode !== "breakouts" || !a.breakouts_end_at) { box.hidden = true; return; }
     const left = (new Date(a.breakouts_end_at).getTime() - sync.now()) / 1000;
     box.hidden = false;
-    box.textContent = left > 0 ? `${a.closing ? "Closing: " : ""}${L.clock(left)} left in the rooms` : "Time is up: back to the plenary.";
+    box.textContent = left > 0 ? fill(a.closing ? t("Closing: %(time)s left in the rooms") : t("%(time)s left in the rooms"), { time: L.clock(left) })
+      : t("Time is up: back to the plenary.");
   }
   setInterval(tick, 1000);
 
@@ -136,24 +167,24 @@
   }
 
   function questionRow(stream, x) {
-    const status = x.status === "answered" ? "Answered" : x.status === "pending" ? "Waiting for a moderator" : x.pinned ? "Pinned" : "";
+    const status = x.status === "answered" ? t("Answered") : x.status === "pending" ? t("Waiting for a moderator") : x.pinned ? t("Pinned") : "";
     const vote = el("button", {
       type: "button", class: x.voted ? "vote voted" : "vote secondary", "aria-pressed": x.voted ? "true" : "false",
       disabled: x.status !== "live" || x.mine,
-      "aria-label": `${x.voted ? "Withdraw my vote" : "Vote"} (${x.votes} ${x.votes === 1 ? "vote" : "votes"})`,
+      "aria-label": `${x.voted ? t("Withdraw my vote") : t("Vote")} (${fill(window.ngettext("%(n)s vote", "%(n)s votes", x.votes), { n: x.votes })})`,
       onclick: () => voteFor(stream, x),
     }, `▲ ${x.votes}`);
     return el("li", { class: `question ${x.status}${x.pinned ? " pinned" : ""}`, "data-id": x.id },
       vote,
       el("div", { class: "q-body" },
         el("p", { class: "q-text", text: x.text }),
-        el("p", { class: "meta" }, x.author_name ? x.author_name : "Anonymous", x.mine ? " (you)" : "",
-          x.edited ? " · edited" : "", status ? " · " : "", status ? el("span", { class: `badge ${x.status}`, text: status }) : null)));
+        el("p", { class: "meta" }, x.author_name ? x.author_name : t("Anonymous"), x.mine ? ` ${t("(you)")}` : "",
+          x.edited ? ` · ${t("edited")}` : "", status ? " · " : "", status ? el("span", { class: `badge ${x.status}`, text: status }) : null)));
   }
 
   function voteFor(stream, x) {
     socket.timeout(8000).emit("qa:vote", { queue: queueOf(stream), question_id: x.id }, (err, ack) => {
-      if (err || !ack.ok) { $("ask-msg").textContent = err ? "Not sent: offline." : ack.error.reason; return; }
+      if (err || !ack.ok) { say("ask-msg", err ? t("Not sent: offline.") : ack.error.reason, true); return; }
       sync.mergeOwnQuestion(stream, ack.question, ack.voted);
     });
   }
@@ -163,14 +194,13 @@
     const stream = qaStream();
     const text = $("ask-text").value;
     if (!stream || !text.trim()) return;
-    const msg = $("ask-msg");
-    msg.textContent = "Sending…";
+    say("ask-msg", t("Sending…"));
     socket.timeout(8000).emit("qa:ask", { queue: queueOf(stream), text, anonymous: $("ask-anon").checked }, (err, ack) => {
-      if (err) { msg.textContent = "Not sent: you are offline. Try again."; return; }
-      if (!ack.ok) { msg.textContent = `Not sent: ${ack.error.reason}`; return; }
+      if (err) { say("ask-msg", t("Not sent: you are offline. Try again."), true); return; }
+      if (!ack.ok) { say("ask-msg", fill(t("Not sent: %(reason)s"), ack.error), true); return; }
       $("ask-text").value = "";
       if (ack.question && ack.question.status === "pending") myPending.add(ack.question.id);
-      msg.textContent = ack.question && ack.question.status === "pending" ? "Sent: a moderator will read it first." : "Sent.";
+      say("ask-msg", ack.question && ack.question.status === "pending" ? t("Sent: a moderator will read it first.") : t("Sent."));
       sync.mergeOwnQuestion(stream, { ...ack.question, mine: true });
     });
   });
@@ -178,16 +208,16 @@
   function renderSpeakers() {
     const stream = speakerStream();
     const s = sync.get(stream);
-    $("hand-where").textContent = inRooms() ? `· ${assignment.room_name}` : "· plenary";
+    $("hand-where").textContent = inRooms() ? `· ${assignment.room_name}` : `· ${t("plenary")}`;
     const hand = $("hand");
     if (!s) return;
     const raised = s.waiting.some((w) => w.person_id === cfg.me);
     const speaking = s.current && s.current.person_id === cfg.me;
-    hand.textContent = raised ? "Lower my hand" : "Raise my hand";
+    hand.textContent = raised ? t("Lower my hand") : t("Raise my hand");
     hand.setAttribute("aria-pressed", raised ? "true" : "false");
     hand.disabled = speaking || (s.closed && !raised);
-    $("speaker-now").textContent = s.current ? `${speaking ? "You have" : `${s.current.name} has`} the floor.` : "Nobody has the floor.";
-    $("waiting").replaceChildren(...s.waiting.map((w) => el("li", {}, w.name, w.person_id === cfg.me ? " (you)" : "")));
+    $("speaker-now").textContent = s.current ? (speaking ? t("You have the floor.") : fill(t("%(name)s has the floor."), s.current)) : t("Nobody has the floor.");
+    $("waiting").replaceChildren(...s.waiting.map((w) => el("li", {}, w.name, w.person_id === cfg.me ? ` ${t("(you)")}` : "")));
   }
 
   $("hand") && $("hand").addEventListener("click", () => {
@@ -195,7 +225,7 @@
     const s = sync.get(stream);
     const raised = s && s.waiting.some((w) => w.person_id === cfg.me);
     socket.timeout(8000).emit(raised ? "speaker:lower" : "speaker:raise", { queue: queueOf(stream) },
-      (err, ack) => { $("hand-msg").textContent = err ? "Not sent: offline." : ack.ok ? "" : ack.error.reason; });
+      (err, ack) => { if (err || !ack.ok) say("hand-msg", err ? t("Not sent: offline.") : ack.error.reason, true); });
   });
 
   // Room notes are shared as they are typed (notes.js): this page only shows or hides them.
@@ -211,20 +241,49 @@
   }
   $("notes") && $("notes").addEventListener("submit", (e) => e.preventDefault());
 
-  let lastAnnouncement = null;
   function renderAnnouncements() {
     const a = agenda();
     if (!a) return;
-    const list = a.announcements.filter((x) => x.target === "everyone" || inRooms());
+    const list = a.announcements.filter((x) => (x.target === "everyone" || inRooms()) && !dismissedNow.has(x.id));
     $("announcements").replaceChildren(...(list.length ? [...list].reverse().map((x) =>
-      el("li", {}, el("time", { datetime: x.at, text: L.localTime(x.at) }), " ", x.text))
-      : [el("li", { class: "meta", text: "None yet." })]));
+      el("li", { "data-id": x.id }, el("time", { datetime: x.at, text: L.localTime(x.at) }), " ", x.text,
+        el("button", { type: "button", class: "dismiss secondary", "aria-label": fill(t("Dismiss: %(text)s"), { text: x.text.slice(0, 60) }),
+          onclick: () => dismiss(x.id) }, t("Dismiss"))))
+      : [el("li", { class: "meta", text: t("None yet.") })]));
     const newest = list[list.length - 1];
-    if (newest && newest.id !== lastAnnouncement) {
-      lastAnnouncement = newest.id;
-      $("announce-text").textContent = newest.text;
-      $("announce").hidden = false;
-    }
+    $("announce").hidden = !newest;
+    if (newest) { $("announce-text").textContent = newest.text; $("announce").dataset.id = newest.id; }
+  }
+  $("announce-dismiss") && $("announce-dismiss").addEventListener("click", () => dismiss(Number($("announce").dataset.id)));
+
+  // ---- before the meeting and between the mornings: when it starts, in the person's zone ----
+  const viewerZone = cfg.viewer_timezone || undefined;
+  const whenFormat = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone: viewerZone, timeZoneName: "short" });
+  const eventFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", timeZone: cfg.timezone });
+  function nextStart(a) {
+    const now = sync.now();
+    const cur = a.current_item ? items.get(a.current_item) : null;
+    if (a.mode === "breakouts") return null;
+    if (a.mode !== "idle" && !(cur && new Date(cur.end_utc).getTime() < now)) return null;
+    const upcoming = cfg.items.filter((i) => new Date(i.start_utc).getTime() > now && (!cur || i.day !== cur.day))
+      .sort((x, y) => x.start_utc.localeCompare(y.start_utc));
+    return upcoming.length ? upcoming[0] : null;
+  }
+  function renderBefore() {
+    const a = agenda();
+    const next = a ? nextStart(a) : null;
+    $("before").hidden = !next;
+    if (!next) return;
+    const start = new Date(next.start_utc);
+    $("before-h").textContent = a.mode === "idle" && a.current_item === null ? t("The meeting starts") : t("The next morning starts");
+    $("before-when").textContent = whenFormat.format(start);
+    $("before-event").textContent = fill(t("%(time)s in %(zone)s, the meeting's time"), { time: eventFormat.format(start), zone: cfg.timezone });
+    const left = (start.getTime() - sync.now()) / 1000;
+    const days = Math.floor(left / 86400);
+    const rest = window.ConveneClocks.clock(Math.ceil(left - days * 86400));
+    $("before-countdown").textContent = days > 0
+      ? fill(window.ngettext("in %(n)s day and %(time)s", "in %(n)s days and %(time)s", days), { n: days, time: rest })
+      : fill(t("in %(time)s"), { time: rest });
   }
 
   refreshStreams();

@@ -15,6 +15,7 @@
   const S = { agenda: `agenda:${E}`, plenary: `speaker:plenary:${E}` };
   const TOP_QUESTIONS = 5;
   const ANNOUNCEMENTS_SHOWN = 2;
+  const ANNOUNCEMENT_SHOWN_MS = 30 * 60 * 1000; // an announcement leaves the screen after half an hour
   const dayTime = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" });
   const eventTime = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", timeZone: cfg.timezone });
 
@@ -31,9 +32,16 @@
     const a = agenda();
     return a && a.current_item && a.mode !== "breakouts" ? `qa:item:${a.current_item}` : null;
   }
+  // The next item's queue is followed ahead too, so its questions show the moment it starts.
+  function nextQaStream() {
+    const a = agenda();
+    if (!a || !a.agenda.length) return null;
+    const index = a.current_item ? a.agenda.indexOf(a.current_item) + 1 : 0;
+    return index < a.agenda.length ? `qa:item:${a.agenda[index]}` : null;
+  }
   function refreshStreams() {
     const streams = [S.agenda, S.plenary];
-    if (qaStream()) streams.push(qaStream());
+    for (const stream of [qaStream(), nextQaStream()]) if (stream && !streams.includes(stream)) streams.push(stream);
     sync.setWanted(streams);
   }
 
@@ -101,12 +109,14 @@
 
   function renderAnnouncements() {
     const a = agenda();
-    const list = a ? a.announcements.filter((x) => x.target === "everyone").slice(-ANNOUNCEMENTS_SHOWN).reverse() : [];
+    const recent = (x) => sync.now() - new Date(x.at).getTime() < ANNOUNCEMENT_SHOWN_MS;
+    const list = a ? a.announcements.filter((x) => x.target === "everyone" && recent(x)).slice(-ANNOUNCEMENTS_SHOWN).reverse() : [];
     $("announcements-box").hidden = list.length === 0;
     $("announcements").replaceChildren(...list.map((x) => el("li", { "data-id": x.id }, x.text)));
   }
 
   function render() { renderNow(agenda()); renderSpeaker(); renderQuestions(); renderAnnouncements(); tick(); }
+  setInterval(renderAnnouncements, 30000);
   refreshStreams();
   render();
 })();

@@ -70,7 +70,7 @@ def participant(token: str) -> Any:
     return render_template(
         "frontend/live.html", event=event, application=application, allowed=allowed,
         config={**agenda_json(event), "token": token, "me": application.id,
-                "name": application.name or "",
+                "name": application.name or "", "viewer_timezone": application.timezone or None,
                 "room_url": url_for(".participant_room", token=token),
                 "personal_url": url_for("applications.personal", token=token)},
     ), 200, PERSONAL_HEADERS

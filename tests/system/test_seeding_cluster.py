@@ -1,0 +1,122 @@
+"""The applicants' key questions open a Q&A item once, whatever the number of web processes:
+two `convene serve` processes on one database and the real Redis (DB 8), two moderators pressing
+"add the key questions" at the same moment, then a restart and the item started again."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import requests
+import socketio
+
+from tests.conftest import base_config
+from tests.support.live import Meeting, add_participant, make_meeting
+from tests.support.procs import BIN, env_with, free_port, running
+
+pytestmark = pytest.mark.system
+
+REDIS_URL = "redis://127.0.0.1:6379/8"
+MODERATOR = ("cluster-moderator@example.org", "cluster-moderator-password")
+
+
+@pytest.fixture
+def channel() -> Iterator[str]:
+    name = f"convene-test-seed-{uuid.uuid4().hex[:8]}"
+    yield name
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=f"convene:{name}:*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture
+def prepared(tmp_path: Path) -> tuple[str, Meeting]:
+    from flask_migrate import upgrade
+
+    from server import create_app
+    from server.extensions import db
+    from server.models import User
+
+    url = f"sqlite:///{tmp_path / 'cluster.sqlite3'}"
+    app = create_app(base_config(tmp_path, url))
+    with app.app_context():
+        upgrade()
+        user = User(email=MODERATOR[0], role="moderator", name="Cluster moderator")
+        user.set_password(MODERATOR[1])
+        db.session.add(user)
+        db.session.commit()
+    meeting = make_meeting(app, participants=2)
+    add_participant(app, meeting.event_id, "Named Person", key_questions=["What works?", "Who pays?"],
+                    share="with_name")
+    add_participant(app, meeting.event_id, "Shy Person", key_questions=["What fails?"], share="anonymous")
+    with app.app_context():
+        db.engine.dispose()
+    return url, meeting
+
+
+def moderator(base: str, slug: str, origin: str) -> socketio.Client:
+    http = requests.Session()
+    assert http.post(f"{base}/api/session", json={"email": MODERATOR[0], "password": MODERATOR[1]},
+                     timeout=10).status_code == 200
+    cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+    client = socketio.Client(websocket_extra_options={"origin": origin})
+    client.connect(base, transports=["websocket"], auth={"event": slug}, headers={"Cookie": cookie},
+                   wait_timeout=10)
+    return client
+
+
+def snapshot(client: socketio.Client, stream: str) -> dict[str, Any]:
+    ack = client.call("sync:snapshot", {"streams": [stream]}, timeout=10)
+    return ack["snapshots"][stream]  # type: ignore[no-any-return]
+
+
+def test_two_processes_add_the_key_questions_once(tmp_path: Path, prepared: tuple[str, Meeting],
+                                                  channel: str) -> None:
+    url, meeting = prepared
+    ports = free_port(), free_port()
+    bases = [f"http://127.0.0.1:{p}" for p in ports]
+    env = env_with(DATABASE_URL=url, REDIS_URL=REDIS_URL, SOCKETIO_CHANNEL=channel, SOCKETIO_ASYNC_MODE="gevent",
+                   BASE_URL=bases[0], SECRET_KEY="cluster-test", INSTANCE_PATH=str(tmp_path / "instance"))
+
+    def serve(port: int, log: str) -> Any:
+        return running([str(BIN / "convene"), "serve", "--port", str(port), "--no-seed", "--no-migrate"],
+                       env, port, log=tmp_path / log)
+
+    stream = f"qa:item:{meeting.qa_item}"
+    with serve(ports[0], "web1.log"), serve(ports[1], "web2.log"):
+        one, two = moderator(bases[0], meeting.slug, bases[0]), moderator(bases[1], meeting.slug, bases[0])
+        acks: list[dict[str, Any]] = []
+        start = threading.Barrier(2)
+
+        def press(client: socketio.Client) -> None:
+            start.wait()
+            acks.append(client.call("qa:seed", {"item_id": meeting.qa_item}, timeout=10))
+
+        threads = [threading.Thread(target=press, args=(c,)) for c in (one, two)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(20)
+        assert sorted(a["ok"] for a in acks) == [False, True], acks
+        refused = next(a for a in acks if not a["ok"])
+        assert refused["error"]["field"] == "item_id"
+        texts = [q["text"] for q in snapshot(two, stream)["questions"]]
+        assert sorted(texts) == ["What fails?", "What works?", "Who pays?"]
+        one.disconnect()
+        two.disconnect()
+
+    # Both processes restart; starting the item (twice, from each) adds nothing more.
+    with serve(ports[0], "web1-again.log"), serve(ports[1], "web2-again.log"):
+        one, two = moderator(bases[0], meeting.slug, bases[0]), moderator(bases[1], meeting.slug, bases[0])
+        assert one.call("agenda:start_item", {"item_id": meeting.qa_item}, timeout=10)["ok"]
+        assert two.call("agenda:next_item", {}, timeout=10)["ok"]
+        assert two.call("agenda:start_item", {"item_id": meeting.qa_item}, timeout=10)["ok"]
+        assert len(snapshot(one, stream)["questions"]) == 3
+        one.disconnect()
+        two.disconnect()
