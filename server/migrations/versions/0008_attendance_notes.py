@@ -1,6 +1,6 @@
 """attendance and shared notes: who was connected, when, in which room; room notes as CRDT updates
 
-Revision ID: 0008_attendance
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-03 08:30:00.000000
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_attendance'
+revision = '0008'
 down_revision = '0007'
 branch_labels = None
 depends_on = None

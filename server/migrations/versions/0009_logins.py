@@ -1,7 +1,7 @@
 """login sessions: one revocable row per staff login
 
-Revision ID: 0007_ops
-Revises: 0008_attendance
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-03 08:00:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_ops'
-down_revision = '0008_attendance'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

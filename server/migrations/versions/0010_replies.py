@@ -1,7 +1,7 @@
 """replies: answers read from the mailbox; the invitee's latest answer and its source
 
-Revision ID: 0007_replies
-Revises: 0007_ops
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03 08:10:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_replies'
-down_revision = '0007_ops'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """organisers: their own mail texts per kind and language; applicants who offer to facilitate
 
-Revision ID: 0008_org
-Revises: 0007_replies
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03 08:20:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_org'
-down_revision = '0007_replies'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """day: per-item seeding of the key questions, seedings done once, the projector's secret link
 
-Revision ID: 0008_day
-Revises: 0008_org
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03 08:25:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_day'
-down_revision = '0008_org'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
