@@ -114,6 +114,8 @@ def _start_heartbeat(app: Flask) -> None:
     """Once per process: refresh seen_at of the spans of the sockets this process holds."""
     if app.extensions.get(_HEARTBEAT):
         return
+    if app.config.get("TESTING") and not app.config.get("LIVE_BACKGROUND_IN_TESTS"):
+        return  # a test suite builds many apps; their threads would outlive their databases
     app.extensions[_HEARTBEAT] = True
 
     def beat() -> None:
