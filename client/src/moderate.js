@@ -30,7 +30,10 @@
     socket.timeout(8000).emit(event, payload, (err, ack) => {
       if (err) { say("Not sent: the connection is down. Try again when it is back."); return; }
       if (!ack.ok) { say(`Refused (${ack.error.field}): ${ack.error.reason}`); return; }
-      say("");
+      // Committed, but a later step failed (e.g. Redis down): say so; the server keeps retrying.
+      if (ack.delivered === false) {
+        say(`${gettext("Done, but not everyone has been told yet; the server keeps trying:")} ${(ack.undelivered || []).join("; ")}`);
+      } else say("");
       if (done) done(ack);
     });
   }
