@@ -46,8 +46,12 @@
   }
   function send(event, payload, done) {
     socket.timeout(8000).emit(event, payload, (err, ack) => {
-      if (err) { say(t("Not sent: the connection is down. Try again when it is back."), true); return; }
-      if (!ack.ok) { say(fill(t("Refused (%(field)s): %(reason)s"), ack.error), true); return; }
+      if (err) { say(gettext("Not sent: the connection is down. Try again when it is back."), true); return; }
+      if (!ack.ok) { say(fill(gettext("Refused (%(field)s): %(reason)s"), ack.error), true); return; }
+      // Committed, but a later step failed (e.g. Redis down): say so; the server keeps retrying.
+      if (ack.delivered === false) {
+        say(`${gettext("Done, but not everyone has been told yet; the server keeps trying:")} ${(ack.undelivered || []).join("; ")}`, true);
+      } else say("");
       if (done) done(ack);
     });
   }

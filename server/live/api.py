@@ -19,7 +19,7 @@ from server.problems import Problem, parse_json
 from server.schemas import Strict
 from server.sessions.live_state import notes_csv_rows, notes_markdown
 from server.sessions.protocol import LiveError
-from server.sessions.qa import questions_csv_rows, questions_markdown
+from server.sessions.qa_report import questions_csv_rows, questions_markdown
 
 bp = Blueprint("live_api", __name__, url_prefix="/api/events")
 

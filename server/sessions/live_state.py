@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Literal
 
 from server.sessions.protocol import Change, LiveError, PersonId, iso, stream_name, utc
-from server.sessions.qa import csv_cell
+from server.sessions.qa_report import csv_cell
 
 MAX_BREAKOUT_MINUTES = 180
 MAX_EXTEND_MINUTES = 120

@@ -16,16 +16,14 @@ from hypothesis import strategies as st
 
 from server.sessions.protocol import Change, LiveError
 from server.sessions.qa import (
-    CSV_HEADER,
     QUESTION_MAX_LENGTH,
     Moderation,
     QAQueue,
     QuestionStatus,
     change_payload,
-    questions_csv_rows,
-    questions_markdown,
     seed_questions,
 )
+from server.sessions.qa_report import CSV_HEADER, questions_csv_rows, questions_markdown
 
 T0 = datetime(2026, 5, 25, 7, 30, tzinfo=UTC)
 
