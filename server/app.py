@@ -72,6 +72,27 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(_config_from(settings))
     app.config.update({k: v for k, v in overrides.items() if k not in settings_fields})
 
+    _bind_extensions(app)
+
+    from worker.celery_app import celery_init_app
+
+    celery_init_app(app)
+
+    from server import dispatch, problems, security  # noqa: F401  (dispatch: after-commit task hook)
+
+    problems.register(app)
+    security.init_app(app)
+    _register_blueprints(app)
+    _register_features(app)
+
+    _register_health(app)
+
+    return app
+
+
+def _bind_extensions(app: Flask) -> None:
+    """Bind the shared extensions (database, migrations, logins, translations, CSRF, rate limits,
+    Socket.IO) to this app, in the order they depend on each other."""
     from flask_babel import lazy_gettext
 
     from server import models  # noqa: F401  (registers every table)
@@ -101,21 +122,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         cors_allowed_origins=[app.config["BASE_URL"]],
         manage_session=False,
     )
-
-    from worker.celery_app import celery_init_app
-
-    celery_init_app(app)
-
-    from server import dispatch, problems, security  # noqa: F401  (dispatch: after-commit task hook)
-
-    problems.register(app)
-    security.init_app(app)
-    _register_blueprints(app)
-    _register_features(app)
-
-    _register_health(app)
-
-    return app
 
 
 def _register_health(app: Flask) -> None:

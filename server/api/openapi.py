@@ -72,6 +72,25 @@ PROBLEM_SCHEMA = {
 }
 
 
+def _parameters(rule: str, op: Operation) -> list[dict[str, Any]]:
+    """The path parameters of a URL rule (integers where the converter says so), then the query ones."""
+    params = [
+        {
+            "name": m.group("name"),
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer" if m.group("conv") == "int" else "string"},
+        }
+        for m in _RULE_ARG.finditer(rule)
+    ]
+    params += [
+        {"name": name, "in": "query", "required": False, "description": text,
+         "schema": {"type": "string"}}
+        for name, text in op.query.items()
+    ]
+    return params
+
+
 def build_document(app: Flask) -> dict[str, Any]:
     components: dict[str, Any] = {"Problem": PROBLEM_SCHEMA}
     paths: dict[str, Any] = {}
@@ -81,20 +100,7 @@ def build_document(app: Flask) -> dict[str, Any]:
         if op is None:
             continue
         path = _RULE_ARG.sub(lambda m: "{" + m.group("name") + "}", rule.rule)
-        params = [
-            {
-                "name": m.group("name"),
-                "in": "path",
-                "required": True,
-                "schema": {"type": "integer" if m.group("conv") == "int" else "string"},
-            }
-            for m in _RULE_ARG.finditer(rule.rule)
-        ]
-        params += [
-            {"name": name, "in": "query", "required": False, "description": text,
-             "schema": {"type": "string"}}
-            for name, text in op.query.items()
-        ]
+        params = _parameters(rule.rule, op)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             entry: dict[str, Any] = {
                 "summary": op.summary,

@@ -8,8 +8,8 @@ from flask import Blueprint, jsonify
 
 from server.api.openapi import documented
 from server.auth import moderator_required, organiser_required
+from server.breakouts import loading, plans, schemas, summary
 from server.breakouts import operations as ops
-from server.breakouts import plans, schemas
 from server.events.operations import get_event
 from server.frontend.confirm import dry_run_requested
 from server.problems import parse_json
@@ -24,7 +24,7 @@ DRY_RUN = "1 to answer what would happen (counts, warnings) without changing any
 
 def _round(slug: str, round_id: int) -> tuple[Any, Any]:
     event = get_event(slug)
-    return event, ops.get_round(event, round_id)
+    return event, loading.get_round(event, round_id)
 
 
 @bp.get("")
@@ -33,7 +33,7 @@ def _round(slug: str, round_id: int) -> tuple[Any, Any]:
             responses={200: schemas.RoundListOut}, auth="organiser", tags=TAGS)
 def list_rounds(slug: str) -> Any:
     event = get_event(slug)
-    return jsonify(rounds=[ops.round_dict(r, slug) for r in ops.rounds_of(event)])
+    return jsonify(rounds=[summary.round_dict(r, slug) for r in loading.rounds_of(event)])
 
 
 @bp.post("")
@@ -43,7 +43,7 @@ def list_rounds(slug: str) -> Any:
 def create_round(slug: str) -> Any:
     event = get_event(slug)
     rnd = ops.create_round(event, parse_json(schemas.RoundIn))
-    return jsonify(ops.round_dict(rnd, slug)), 201
+    return jsonify(summary.round_dict(rnd, slug)), 201
 
 
 @bp.get("/<int:round_id>")
@@ -52,7 +52,7 @@ def create_round(slug: str) -> Any:
             responses={200: schemas.RoundOut}, auth="organiser", tags=TAGS)
 def get_round(slug: str, round_id: int) -> Any:
     _, rnd = _round(slug, round_id)
-    return jsonify(ops.round_dict(rnd, slug))
+    return jsonify(summary.round_dict(rnd, slug))
 
 
 @bp.patch("/<int:round_id>")
@@ -63,7 +63,7 @@ def get_round(slug: str, round_id: int) -> Any:
 def patch_round(slug: str, round_id: int) -> Any:
     event, rnd = _round(slug, round_id)
     ops.update_round(event, rnd, parse_json(schemas.RoundPatch))
-    return jsonify(ops.round_dict(rnd, slug))
+    return jsonify(summary.round_dict(rnd, slug))
 
 
 @bp.delete("/<int:round_id>")
@@ -82,7 +82,7 @@ def delete_round(slug: str, round_id: int) -> Any:
 def propose(slug: str, round_id: int) -> Any:
     event, rnd = _round(slug, round_id)
     ops.propose(event, rnd)
-    return jsonify(ops.round_dict(rnd, slug))
+    return jsonify(summary.round_dict(rnd, slug))
 
 
 @bp.post("/<int:round_id>/moves")
@@ -96,7 +96,7 @@ def move(slug: str, round_id: int) -> Any:
     if dry_run_requested():
         return jsonify({"dry_run": True, **plans.move_plan(event, rnd, data.application_id, data.room_id).counts()})
     ops.move(event, rnd, data)
-    return jsonify(ops.round_dict(rnd, slug))
+    return jsonify(summary.round_dict(rnd, slug))
 
 
 @bp.post("/<int:round_id>/locks")
@@ -106,7 +106,7 @@ def move(slug: str, round_id: int) -> Any:
 def lock(slug: str, round_id: int) -> Any:
     event, rnd = _round(slug, round_id)
     ops.set_lock(event, rnd, parse_json(schemas.LockIn))
-    return jsonify(ops.round_dict(rnd, slug))
+    return jsonify(summary.round_dict(rnd, slug))
 
 
 @bp.post("/<int:round_id>/publish")
@@ -119,7 +119,7 @@ def publish(slug: str, round_id: int) -> Any:
     if dry_run_requested():
         return jsonify({"dry_run": True, **plans.publish_plan(event, rnd).counts()})
     ops.publish(event, rnd)
-    return jsonify(ops.round_dict(rnd, slug))
+    return jsonify(summary.round_dict(rnd, slug))
 
 
 @bp.post("/<int:round_id>/late-joiners")
@@ -130,7 +130,7 @@ def late_joiner(slug: str, round_id: int) -> Any:
     event, rnd = _round(slug, round_id)
     data = parse_json(schemas.LateJoinerIn)
     room, reason = ops.late_joiner(event, rnd, data.application_id)
-    return jsonify(round=ops.round_dict(rnd, slug), application_id=data.application_id, room_id=room.id,
+    return jsonify(round=summary.round_dict(rnd, slug), application_id=data.application_id, room_id=room.id,
                    reason=reason), 201
 
 
@@ -140,4 +140,4 @@ def late_joiner(slug: str, round_id: int) -> Any:
             responses={200: schemas.RoundOut}, auth="moderator", tags=TAGS)
 def rooms(slug: str, round_id: int) -> Any:
     _, rnd = _round(slug, round_id)
-    return jsonify(ops.round_dict(rnd, slug))
+    return jsonify(summary.round_dict(rnd, slug))

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from server.auth import organiser_page
+from server.breakouts import loading, plans, schemas, summary
 from server.breakouts import operations as ops
-from server.breakouts import plans, schemas
 from server.core.vocab import ROLE_GROUP_LABELS
 from server.events.operations import get_event
 from server.extensions import db
@@ -92,9 +92,9 @@ def _form_round() -> dict[str, Any]:
 @organiser_page
 def index(slug: str) -> Any:
     event = get_event(slug)
-    rounds = [ops.round_dict(r, slug) for r in ops.rounds_of(event)]
+    rounds = [summary.round_dict(r, slug) for r in loading.rounds_of(event)]
     return render_template("breakouts/rounds.html", event=event, rounds=rounds, items=_breakout_items(event),
-                           participants=len(ops.participants(event.id)))
+                           participants=len(loading.participants(event.id)))
 
 
 @bp.post("")
@@ -114,8 +114,8 @@ def create(slug: str) -> Any:
 @organiser_page
 def preview(slug: str, round_id: int) -> Any:
     event = get_event(slug)
-    row = ops.get_round(event, round_id)
-    rnd = ops.round_dict(row, slug)
+    row = loading.get_round(event, round_id)
+    rnd = summary.round_dict(row, slug)
     if row.published_at:  # in the event's zone, not an ISO stamp
         at = row.published_at.astimezone(event.zone)
         rnd["published_local"] = f"{at:%A %-d %B %Y, %H:%M} {event.timezone}"
@@ -125,7 +125,7 @@ def preview(slug: str, round_id: int) -> Any:
 
 def _act(slug: str, round_id: int, action: Callable[[Event, Any], str | None], anchor: str = "") -> Any:
     event = get_event(slug)
-    rnd = ops.get_round(event, round_id)
+    rnd = loading.get_round(event, round_id)
     try:
         message = action(event, rnd)
     except Problem as problem:
@@ -159,7 +159,7 @@ def propose(slug: str, round_id: int) -> Any:
 @organiser_page
 def move(slug: str, round_id: int) -> Any:
     event = get_event(slug)
-    rnd = ops.get_round(event, round_id)
+    rnd = loading.get_round(event, round_id)
     person, room = _int("application_id"), _int("room_id")
     if rnd.status == "published" and isinstance(person, int) and isinstance(room, int):
         plan = plans.move_plan(event, rnd, person, room)
@@ -204,7 +204,7 @@ def late_joiner(slug: str, round_id: int) -> Any:
 @organiser_page
 def publish(slug: str, round_id: int) -> Any:
     event = get_event(slug)
-    rnd = ops.get_round(event, round_id)
+    rnd = loading.get_round(event, round_id)
     if rnd.status == "published":
         flash(_("The round is published already; nothing changed."), "info")
         return redirect(url_for(".preview", slug=slug, round_id=round_id))
@@ -219,7 +219,7 @@ def publish(slug: str, round_id: int) -> Any:
 @organiser_page
 def delete(slug: str, round_id: int) -> Any:
     event = get_event(slug)
-    rnd = ops.get_round(event, round_id)
+    rnd = loading.get_round(event, round_id)
     if request.form.get("confirm") != "yes":
         flash("Tick the box to confirm deleting the round.", "error")
         return redirect(url_for(".preview", slug=slug, round_id=round_id))

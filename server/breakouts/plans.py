@@ -8,7 +8,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from server.breakouts import operations as ops
+from server.breakouts import summary
 from server.frontend.confirm import Plan
 from server.models import BreakoutRound, Event
 
@@ -51,7 +51,7 @@ def _facilitators(have: int, rooms: int) -> list[str]:
 
 
 def publish_plan(event: Event, rnd: BreakoutRound) -> Plan:
-    data = ops.round_dict(rnd, event.slug)
+    data = summary.round_dict(rnd, event.slug)
     facilitators = sum(1 for r in data["rooms"] for m in r["members"] if m.get("facilitator"))
     people = sum(len(r["members"]) for r in data["rooms"]) + len(data["unplaced"])
     lines = [ngettext("%(num)d participant will see their room now, live and in their calendar feed.",
@@ -67,7 +67,7 @@ def publish_plan(event: Event, rnd: BreakoutRound) -> Plan:
 
 
 def move_plan(event: Event, rnd: BreakoutRound, application_id: int, room_id: int) -> Plan:
-    data = ops.round_dict(rnd, event.slug)
+    data = summary.round_dict(rnd, event.slug)
     rooms = {r["id"]: r for r in data["rooms"]}
     here = next((r for r in data["rooms"] if any(m["application_id"] == application_id for m in r["members"])), None)
     there = rooms.get(room_id)

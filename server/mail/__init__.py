@@ -226,6 +226,20 @@ def _finish(mail_id: int, claim: datetime, **values: object) -> None:
     db.session.commit()
 
 
+def _unclaimed_status(mail_id: int) -> str:
+    """Why a message could not be claimed: it is gone, done, waiting for a retry, or another
+    attempt holds it (then raise :class:`TemporaryMailError` to try again after that lease)."""
+    mail = db.session.get(OutboundMail, mail_id)
+    if mail is None:
+        return "missing"
+    if mail.status == MailStatus.SENDING:
+        lease = _settings_int("MAIL_SENDING_LEASE", 300)
+        held = (utcnow() - mail.claimed_at).total_seconds() if mail.claimed_at else 0
+        raise TemporaryMailError("another attempt holds this message",
+                                 countdown=max(1.0, lease - held + 1))
+    return str(mail.status)  # sent, failed, skipped; or queued for a later retry
+
+
 def deliver(mail_id: int) -> str:
     """Deliver one stored message unless it was already sent; return its status afterwards.
 
@@ -234,15 +248,7 @@ def deliver(mail_id: int) -> str:
     db.session.rollback()  # read committed state, not a stale identity map
     now = utcnow().replace(microsecond=0)
     if not _claim(mail_id, now):
-        mail = db.session.get(OutboundMail, mail_id)
-        if mail is None:
-            return "missing"
-        if mail.status == MailStatus.SENDING:
-            lease = _settings_int("MAIL_SENDING_LEASE", 300)
-            held = (utcnow() - mail.claimed_at).total_seconds() if mail.claimed_at else 0
-            raise TemporaryMailError("another attempt holds this message",
-                                     countdown=max(1.0, lease - held + 1))
-        return str(mail.status)  # sent, failed, skipped; or queued for a later retry
+        return _unclaimed_status(mail_id)
     mail = db.session.get(OutboundMail, mail_id)
     assert mail is not None
     renderer = RENDERERS.get(mail.kind)
