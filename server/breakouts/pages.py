@@ -24,6 +24,7 @@ from server.extensions import db
 from server.frontend.confirm import ask, confirmed
 from server.models import AgendaDay, AgendaItem, Event
 from server.problems import Problem, validation_problem
+from server.timefmt import day_and_time
 
 bp = Blueprint("breakouts_pages", __name__, url_prefix="/organise/<slug>/rounds", template_folder="templates")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -118,8 +119,7 @@ def preview(slug: str, round_id: int) -> Any:
     row = ops.get_round(event, round_id)
     rnd = ops.round_dict(row, slug)
     if row.published_at:  # in the event's zone, not an ISO stamp
-        at = row.published_at.astimezone(event.zone)
-        rnd["published_local"] = f"{at:%A %-d %B %Y, %H:%M} {event.timezone}"
+        rnd["published_local"] = f"{day_and_time(row.published_at, event.zone)} {event.timezone}"
     return render_template("breakouts/round.html", event=event, rnd=rnd, metric_rows=METRIC_ROWS,
                            items=_breakout_items(event), groups=ROLE_GROUP_LABELS)
 
