@@ -54,13 +54,14 @@ def save(event: Event, kind_key: str, language: str, subject: str, body: str) ->
     if kind_key not in BY_KEY:
         raise Problem(404, _("No such message"))
     if language not in LANGUAGES:
-        raise Problem(422, _("Invalid request"), [("language", f"must be one of {', '.join(LANGUAGES)}")])
+        raise Problem(422, _("Invalid request"),
+                      [("language", _("must be one of %(languages)s", languages=", ".join(LANGUAGES)))])
     errors: list[tuple[str, str]] = []
     for field, text, limit in (("subject", subject, SUBJECT_MAX), ("body", body, BODY_MAX)):
         if not text.strip():
-            errors.append((field, "is required"))
+            errors.append((field, _("is required")))
         elif len(text) > limit:
-            errors.append((field, f"is longer than {limit} characters"))
+            errors.append((field, _("is longer than %(num)d characters", num=limit)))
         for problem in check_text(text, PLACEHOLDERS):
             label = f"{{{problem.placeholder}}}" if problem.placeholder else ""
             errors.append((field, f"{label} {problem.reason}".strip()))
