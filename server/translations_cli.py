@@ -22,8 +22,8 @@ from server.i18n import DEFAULT_LANGUAGE, LANGUAGES
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "server" / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
-# N_ marks vocabularies in the pure core; gettext/ngettext/_ and lazy_gettext everywhere else.
-KEYWORDS = ("_", "gettext", "ngettext:1,2", "lazy_gettext", "lazy_ngettext:1,2", "N_")
+# N_ marks vocabularies in the pure core; gettext/ngettext/_ and lazy_gettext (imported as _l) everywhere else.
+KEYWORDS = ("_", "gettext", "ngettext:1,2", "lazy_gettext", "_l", "lazy_ngettext:1,2", "N_")
 
 
 def _pybabel(*args: str) -> None:

@@ -3,7 +3,6 @@
 (function () {
   "use strict";
   const WARN_SECONDS = 30;
-  const t = (s) => window.gettext(s);
   const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, k) => String(values[k]));
 
   function clock(seconds) {
@@ -24,11 +23,11 @@
     let state = "";
     if (timer.limit_seconds) {
       const left = timer.limit_seconds - elapsed;
-      text = left >= 0 ? fill(t("%(time)s left"), { time: clock(Math.ceil(left)) })
-        : fill(t("over by %(time)s"), { time: clock(Math.floor(-left)) });
+      text = left >= 0 ? fill(gettext("%(time)s left"), { time: clock(Math.ceil(left)) })
+        : fill(gettext("over by %(time)s"), { time: clock(Math.floor(-left)) });
       state = left < 0 ? "over" : left <= WARN_SECONDS ? "warn" : "";
     }
-    return { text: timer.running ? text : fill(t("%(time)s (paused)"), { time: text }), state };
+    return { text: timer.running ? text : fill(gettext("%(time)s (paused)"), { time: text }), state };
   }
 
   window.ConveneClocks = { clock, speakerTimer, fill, WARN_SECONDS };

@@ -10,7 +10,6 @@
   const items = new Map(cfg.items.map((i) => [i.id, i]));
   const E = cfg.event_id;
   const S = { agenda: `agenda:${E}`, presence: `presence:${E}`, plenary: `speaker:plenary:${E}` };
-  const t = window.gettext;
   const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, k) => String(values[k]));
 
   // Transient messages ("Sent.", "Saved.", refusals) clear themselves: 4 s, errors 10 s.
@@ -108,14 +107,14 @@
     if (!a) return;
     const item = a.current_item ? items.get(a.current_item) : null;
     if (a.mode === "breakouts") {
-      title.textContent = assignment ? fill(t("Break-out rooms are open: go to %(room)s."), { room: assignment.room_name }) : t("Break-out rooms are open.");
+      title.textContent = assignment ? fill(gettext("Break-out rooms are open: go to %(room)s."), { room: assignment.room_name }) : gettext("Break-out rooms are open.");
     } else if (item) {
       title.textContent = item.title;
     } else {
-      title.textContent = a.mode === "idle" ? t("Not started yet.") : t("Plenary");
+      title.textContent = a.mode === "idle" ? gettext("Not started yet.") : gettext("Plenary");
     }
     $("now-time").textContent = item && a.mode !== "breakouts"
-      ? `${item.start_local}–${item.end_local} ${cfg.timezone} (${L.localTime(item.start_utc)}–${L.localTime(item.end_utc)} your time)` : "";
+      ? fill(gettext("%(start)s–%(end)s %(zone)s (%(local_start)s–%(local_end)s your time)"), { start: item.start_local, end: item.end_local, zone: cfg.timezone, local_start: L.localTime(item.start_utc), local_end: L.localTime(item.end_utc) }) : "";
     const index = a.agenda.indexOf(a.current_item);
     const following = index >= 0 && index + 1 < a.agenda.length ? items.get(a.agenda[index + 1]) : null;
     $("next").textContent = following ? `Next: ${following.title}` : "";
@@ -130,8 +129,8 @@
     if (!a || a.mode !== "breakouts" || !a.breakouts_end_at) { box.hidden = true; return; }
     const left = (new Date(a.breakouts_end_at).getTime() - sync.now()) / 1000;
     box.hidden = false;
-    box.textContent = left > 0 ? fill(a.closing ? t("Closing: %(time)s left in the rooms") : t("%(time)s left in the rooms"), { time: L.clock(left) })
-      : t("Time is up: back to the plenary.");
+    box.textContent = left > 0 ? fill(a.closing ? gettext("Closing: %(time)s left in the rooms") : gettext("%(time)s left in the rooms"), { time: L.clock(left) })
+      : gettext("Time is up: back to the plenary.");
   }
   setInterval(tick, 1000);
 
@@ -167,24 +166,24 @@
   }
 
   function questionRow(stream, x) {
-    const status = x.status === "answered" ? t("Answered") : x.status === "pending" ? t("Waiting for a moderator") : x.pinned ? t("Pinned") : "";
+    const status = x.status === "answered" ? gettext("Answered") : x.status === "pending" ? gettext("Waiting for a moderator") : x.pinned ? gettext("Pinned") : "";
     const vote = el("button", {
-      type: "button", class: x.voted ? "vote voted" : "vote secondary", "aria-pressed": x.voted ? "true" : "false",
+      type: "button", class: x.voted ? ["vote", "voted"].join(" ") : ["vote", "secondary"].join(" "), "aria-pressed": x.voted ? "true" : "false",
       disabled: x.status !== "live" || x.mine,
-      "aria-label": `${x.voted ? t("Withdraw my vote") : t("Vote")} (${fill(window.ngettext("%(n)s vote", "%(n)s votes", x.votes), { n: x.votes })})`,
+      "aria-label": `${x.voted ? gettext("Withdraw my vote") : gettext("Vote")} (${fill(window.ngettext("%(n)s vote", "%(n)s votes", x.votes), { n: x.votes })})`,
       onclick: () => voteFor(stream, x),
     }, `▲ ${x.votes}`);
     return el("li", { class: `question ${x.status}${x.pinned ? " pinned" : ""}`, "data-id": x.id },
       vote,
       el("div", { class: "q-body" },
         el("p", { class: "q-text", text: x.text }),
-        el("p", { class: "meta" }, x.author_name ? x.author_name : t("Anonymous"), x.mine ? ` ${t("(you)")}` : "",
-          x.edited ? ` · ${t("edited")}` : "", status ? " · " : "", status ? el("span", { class: `badge ${x.status}`, text: status }) : null)));
+        el("p", { class: "meta" }, x.author_name ? x.author_name : gettext("Anonymous"), x.mine ? ` ${gettext("(you)")}` : "",
+          x.edited ? ` · ${gettext("edited")}` : "", status ? " · " : "", status ? el("span", { class: `badge ${x.status}`, text: status }) : null)));
   }
 
   function voteFor(stream, x) {
     socket.timeout(8000).emit("qa:vote", { queue: queueOf(stream), question_id: x.id }, (err, ack) => {
-      if (err || !ack.ok) { say("ask-msg", err ? t("Not sent: offline.") : ack.error.reason, true); return; }
+      if (err || !ack.ok) { say("ask-msg", err ? gettext("Not sent: offline.") : ack.error.reason, true); return; }
       sync.mergeOwnQuestion(stream, ack.question, ack.voted);
     });
   }
@@ -194,13 +193,13 @@
     const stream = qaStream();
     const text = $("ask-text").value;
     if (!stream || !text.trim()) return;
-    say("ask-msg", t("Sending…"));
+    say("ask-msg", gettext("Sending…"));
     socket.timeout(8000).emit("qa:ask", { queue: queueOf(stream), text, anonymous: $("ask-anon").checked }, (err, ack) => {
-      if (err) { say("ask-msg", t("Not sent: you are offline. Try again."), true); return; }
-      if (!ack.ok) { say("ask-msg", fill(t("Not sent: %(reason)s"), ack.error), true); return; }
+      if (err) { say("ask-msg", gettext("Not sent: you are offline. Try again."), true); return; }
+      if (!ack.ok) { say("ask-msg", fill(gettext("Not sent: %(reason)s"), ack.error), true); return; }
       $("ask-text").value = "";
       if (ack.question && ack.question.status === "pending") myPending.add(ack.question.id);
-      say("ask-msg", ack.question && ack.question.status === "pending" ? t("Sent: a moderator will read it first.") : t("Sent."));
+      say("ask-msg", ack.question && ack.question.status === "pending" ? gettext("Sent: a moderator will read it first.") : gettext("Sent."));
       sync.mergeOwnQuestion(stream, { ...ack.question, mine: true });
     });
   });
@@ -208,16 +207,16 @@
   function renderSpeakers() {
     const stream = speakerStream();
     const s = sync.get(stream);
-    $("hand-where").textContent = inRooms() ? `· ${assignment.room_name}` : `· ${t("plenary")}`;
+    $("hand-where").textContent = inRooms() ? `· ${assignment.room_name}` : `· ${gettext("plenary")}`;
     const hand = $("hand");
     if (!s) return;
     const raised = s.waiting.some((w) => w.person_id === cfg.me);
     const speaking = s.current && s.current.person_id === cfg.me;
-    hand.textContent = raised ? t("Lower my hand") : t("Raise my hand");
+    hand.textContent = raised ? gettext("Lower my hand") : gettext("Raise my hand");
     hand.setAttribute("aria-pressed", raised ? "true" : "false");
     hand.disabled = speaking || (s.closed && !raised);
-    $("speaker-now").textContent = s.current ? (speaking ? t("You have the floor.") : fill(t("%(name)s has the floor."), s.current)) : t("Nobody has the floor.");
-    $("waiting").replaceChildren(...s.waiting.map((w) => el("li", {}, w.name, w.person_id === cfg.me ? ` ${t("(you)")}` : "")));
+    $("speaker-now").textContent = s.current ? (speaking ? gettext("You have the floor.") : fill(gettext("%(name)s has the floor."), s.current)) : gettext("Nobody has the floor.");
+    $("waiting").replaceChildren(...s.waiting.map((w) => el("li", {}, w.name, w.person_id === cfg.me ? ` ${gettext("(you)")}` : "")));
   }
 
   $("hand") && $("hand").addEventListener("click", () => {
@@ -225,7 +224,7 @@
     const s = sync.get(stream);
     const raised = s && s.waiting.some((w) => w.person_id === cfg.me);
     socket.timeout(8000).emit(raised ? "speaker:lower" : "speaker:raise", { queue: queueOf(stream) },
-      (err, ack) => { if (err || !ack.ok) say("hand-msg", err ? t("Not sent: offline.") : ack.error.reason, true); });
+      (err, ack) => { if (err || !ack.ok) say("hand-msg", err ? gettext("Not sent: offline.") : ack.error.reason, true); });
   });
 
   // Room notes are shared as they are typed (notes.js): this page only shows or hides them.
@@ -247,9 +246,9 @@
     const list = a.announcements.filter((x) => (x.target === "everyone" || inRooms()) && !dismissedNow.has(x.id));
     $("announcements").replaceChildren(...(list.length ? [...list].reverse().map((x) =>
       el("li", { "data-id": x.id }, el("time", { datetime: x.at, text: L.localTime(x.at) }), " ", x.text,
-        el("button", { type: "button", class: "dismiss secondary", "aria-label": fill(t("Dismiss: %(text)s"), { text: x.text.slice(0, 60) }),
-          onclick: () => dismiss(x.id) }, t("Dismiss"))))
-      : [el("li", { class: "meta", text: t("None yet.") })]));
+        el("button", { type: "button", class: ["dismiss", "secondary"].join(" "), "aria-label": fill(gettext("Dismiss: %(text)s"), { text: x.text.slice(0, 60) }),
+          onclick: () => dismiss(x.id) }, gettext("Dismiss"))))
+      : [el("li", { class: "meta", text: gettext("None yet.") })]));
     const newest = list[list.length - 1];
     $("announce").hidden = !newest;
     if (newest) { $("announce-text").textContent = newest.text; $("announce").dataset.id = newest.id; }
@@ -275,15 +274,15 @@
     $("before").hidden = !next;
     if (!next) return;
     const start = new Date(next.start_utc);
-    $("before-h").textContent = a.mode === "idle" && a.current_item === null ? t("The meeting starts") : t("The next morning starts");
+    $("before-h").textContent = a.mode === "idle" && a.current_item === null ? gettext("The meeting starts") : gettext("The next morning starts");
     $("before-when").textContent = whenFormat.format(start);
-    $("before-event").textContent = fill(t("%(time)s in %(zone)s, the meeting's time"), { time: eventFormat.format(start), zone: cfg.timezone });
+    $("before-event").textContent = fill(gettext("%(time)s in %(zone)s, the meeting's time"), { time: eventFormat.format(start), zone: cfg.timezone });
     const left = (start.getTime() - sync.now()) / 1000;
     const days = Math.floor(left / 86400);
     const rest = window.ConveneClocks.clock(Math.ceil(left - days * 86400));
     $("before-countdown").textContent = days > 0
       ? fill(window.ngettext("in %(n)s day and %(time)s", "in %(n)s days and %(time)s", days), { n: days, time: rest })
-      : fill(t("in %(time)s"), { time: rest });
+      : fill(gettext("in %(time)s"), { time: rest });
   }
 
   refreshStreams();

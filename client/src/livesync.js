@@ -236,7 +236,7 @@
       banner.textContent = text;
       banner.className = `conn ${state}`;
     }
-    socket.on("connect", () => show("connected", "Connected: live."));
+    socket.on("connect", () => show("connected", gettext("Connected: live.")));
     // Which transport carries the connection (polling first, then upgraded to websocket).
     const engine = () => socket.io.engine;
     socket.on("connect", () => {
@@ -244,14 +244,14 @@
       engine().once("upgrade", (t) => { root.dataset.transport = t.name; });
     });
     socket.on("disconnect", (reason) => {
-      show("reconnecting", "Reconnecting… what you see may be out of date.");
-      if (reason === "io server disconnect") socket.connect();
+      show("reconnecting", gettext("Reconnecting… what you see may be out of date."));
+      if (/^io server disconnect$/.test(reason)) socket.connect();
     });
-    socket.io.on("reconnect_attempt", () => show("reconnecting", "Reconnecting… what you see may be out of date."));
+    socket.io.on("reconnect_attempt", () => show("reconnecting", gettext("Reconnecting… what you see may be out of date.")));
     socket.on("connect_error", (err) => {
       const data = err && err.data;
-      if (data && data.field) show("refused", `Could not join: ${data.reason}`);
-      else show("reconnecting", "Reconnecting… what you see may be out of date.");
+      if (data && data.field) show("refused", gettext("Could not join: %(reason)s").replace("%(reason)s", data.reason));
+      else show("reconnecting", gettext("Reconnecting… what you see may be out of date."));
     });
   }
 

@@ -5,7 +5,6 @@
   "use strict";
   const L = window.ConveneLive;
   const { el } = L;
-  const t = window.gettext;
   const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, k) => String(values[k]));
   const root = document.getElementById("console");
   const cfg = JSON.parse(document.getElementById("live-config").textContent);
@@ -75,21 +74,21 @@
   const itemTime = (it) => `${it.start_local}–${it.end_local}`;
   function renderNow(a) {
     const cur = a.current_item ? items.get(a.current_item) : null;
-    $("now-title").textContent = a.mode === "breakouts" ? t("Break-out rooms are open") : cur ? cur.title : a.mode === "idle" ? t("Not started.") : t("Plenary");
+    $("now-title").textContent = a.mode === "breakouts" ? gettext("Break-out rooms are open") : cur ? cur.title : a.mode === "idle" ? gettext("Not started.") : gettext("Plenary");
     $("now-kind").textContent = cur && a.mode !== "breakouts" ? cur.kind_label : "";
     $("now-time").textContent = cur ? `${itemTime(cur)} ${cfg.timezone}` : "";
     const index = a.agenda.indexOf(a.current_item);
     const next = a.mode === "idle" ? items.get(a.agenda[0]) : index >= 0 ? items.get(a.agenda[index + 1]) : null;
-    $("next-title").textContent = next ? fill(t("Next: %(title)s (%(kind)s, %(time)s)"), { title: next.title, kind: next.kind_label, time: itemTime(next) }) : t("Next: nothing, this is the last item.");
+    $("next-title").textContent = next ? fill(gettext("Next: %(title)s (%(kind)s, %(time)s)"), { title: next.title, kind: next.kind_label, time: itemTime(next) }) : gettext("Next: nothing, this is the last item.");
     $("next-item").disabled = a.mode === "breakouts";
     $("bring-back").disabled = a.mode !== "breakouts";
   }
   function agendaRow(a, it) {
     const current = it.id === a.current_item && a.mode !== "idle";
-    const done = seeded.has(it.id) ? ` · ${fill(t("%(n)s key questions added"), { n: seeded.get(it.id) })}` : "";
+    const done = seeded.has(it.id) ? ` · ${fill(gettext("%(n)s key questions added"), { n: seeded.get(it.id) })}` : "";
     return el("li", { class: `agenda-row${current ? " current" : ""}`, "aria-current": current ? "step" : null, "data-item": it.id },
       el("button", { type: "button", class: current ? "" : "secondary", disabled: current || a.mode === "breakouts",
-        onclick: () => send("agenda:start_item", { item_id: it.id }) }, current ? t("On now") : t("Start")),
+        onclick: () => send("agenda:start_item", { item_id: it.id }) }, current ? gettext("On now") : gettext("Start")),
       el("span", { class: "agenda-time", text: itemTime(it) }),
       el("span", { class: "agenda-title" }, el("strong", { text: it.title }), el("span", { class: "kind", text: `${it.kind_label}${done}` })));
   }
@@ -107,7 +106,7 @@
     const titles = new Map(cfg.days.map((d) => [d.date, d.title]));
     $("agenda").replaceChildren(...[...byDay.entries()].filter(([, list]) => list.length).map(([day, list]) =>
       el("div", { class: "agenda-day" }, el("h3", { text: titles.get(day) || day }),
-        el("ol", { class: "plain agenda-list" }, ...list.map((it) => agendaRow(a, it))))));
+        el("ol", { class: ["plain", "agenda-list"].join(" ") }, ...list.map((it) => agendaRow(a, it))))));
     const cur = $("agenda").querySelector("li.current");
     if (cur && cur.dataset.item !== root.dataset.shownItem) {
       root.dataset.shownItem = cur.dataset.item;
@@ -120,7 +119,7 @@
     if (!a || a.mode !== "breakouts" || !a.breakouts_end_at) box.textContent = "";
     else {
       const left = (new Date(a.breakouts_end_at).getTime() - sync.now()) / 1000;
-      box.textContent = left > 0 ? fill(a.closing ? t("closing, %(time)s left") : t("%(time)s left"), { time: L.clock(left) }) : t("time is up");
+      box.textContent = left > 0 ? fill(a.closing ? gettext("closing, %(time)s left") : gettext("%(time)s left"), { time: L.clock(left) }) : gettext("time is up");
     }
     renderTimer(); // the speaker's clock counts in every mode
   }
@@ -131,8 +130,8 @@
   const bringBack = () => send("agenda:bring_back", {});
   function openRooms() {
     const round = Number($("round").value);
-    if (!round) { say(t("Publish a break-out round first (Break-out rounds page)."), true); return; }
-    send("agenda:open_breakouts", { round_id: round, minutes: Number($("minutes").value) }, () => say(t("Rooms are open.")));
+    if (!round) { say(gettext("Publish a break-out round first (Break-out rounds page)."), true); return; }
+    send("agenda:open_breakouts", { round_id: round, minutes: Number($("minutes").value) }, () => say(gettext("Rooms are open.")));
   }
   $("next-item").addEventListener("click", nextItem);
   $("bring-back").addEventListener("click", bringBack);
@@ -145,7 +144,7 @@
     send("agenda:announce", { text: $("announce-text").value, target }, () => {
       $("announce-text").value = "";
       $("announce-text").blur(); // back to the shortcuts
-      say(t("Announced."));
+      say(gettext("Announced."));
     });
   });
 
@@ -153,14 +152,14 @@
   function renderQueuePicker() {
     const select = $("qa-queue");
     const a = agenda();
-    const options = [el("option", { value: "", text: t("The current item") })];
+    const options = [el("option", { value: "", text: gettext("The current item") })];
     for (const it of cfg.items) options.push(el("option", { value: `item:${it.id}`, text: `${it.start_local} ${it.title}` }));
-    for (const r of rooms) options.push(el("option", { value: `room:${r.id}`, text: fill(t("Room: %(name)s"), r) }));
+    for (const r of rooms) options.push(el("option", { value: `room:${r.id}`, text: fill(gettext("Room: %(name)s"), r) }));
     if (select.options.length !== options.length) { select.replaceChildren(...options); }
     select.value = qaChoice || "";
-    if (a && a.current_item) select.options[0].textContent = fill(t("The current item: %(title)s"), { title: (items.get(a.current_item) || {}).title });
+    if (a && a.current_item) select.options[0].textContent = fill(gettext("The current item: %(title)s"), { title: (items.get(a.current_item) || {}).title });
     const spk = $("spk-queue");
-    const spkOptions = [el("option", { value: `plenary:${E}`, text: t("Plenary") }), ...rooms.map((r) => el("option", { value: `room:${r.id}`, text: fill(t("Room: %(name)s"), r) }))];
+    const spkOptions = [el("option", { value: `plenary:${E}`, text: gettext("Plenary") }), ...rooms.map((r) => el("option", { value: `room:${r.id}`, text: fill(gettext("Room: %(name)s"), r) }))];
     if (spk.options.length !== spkOptions.length) { spk.replaceChildren(...spkOptions); spk.value = spkChoice; }
   }
   $("qa-queue").addEventListener("change", (e) => { qaChoice = e.target.value || null; selected = null; refreshStreams(); render(); });
@@ -170,8 +169,8 @@
   });
   $("seed").addEventListener("click", () => {
     const key = qaKey();
-    if (!key || !key.startsWith("item:")) { say(t("Choose an agenda item's queue first."), true); return; }
-    send("qa:seed", { item_id: queueOf(key)[1] }, (ack) => say(fill(t("%(n)s key questions added."), { n: ack.seeded })));
+    if (!key || !key.startsWith("item:")) { say(gettext("Choose an agenda item's queue first."), true); return; }
+    send("qa:seed", { item_id: queueOf(key)[1] }, (ack) => say(fill(gettext("%(n)s key questions added."), { n: ack.seeded })));
   });
 
   function qaAction(event, q, extra) { send(event, { queue: queueOf(qaKey()), question_id: q.id, ...(extra || {}) }); }
@@ -180,18 +179,18 @@
     const b = (label, event, cls, extra) => el("button", { type: "button", class: cls || "secondary",
       "aria-label": `${label}: ${short}`, onclick: () => qaAction(event, q, extra) }, label);
     const actions = el("div", { class: "qa-actions" });
-    if (q.status === "pending") actions.append(b(t("Approve"), "qa:approve", "ok"), b(t("Dismiss"), "qa:dismiss"));
+    if (q.status === "pending") actions.append(b(gettext("Approve"), "qa:approve", "ok"), b(gettext("Dismiss"), "qa:dismiss"));
     if (q.status === "live") {
-      actions.append(q.pinned ? b(t("Unpin"), "qa:unpin") : b(t("Pin"), "qa:pin"), b(t("Answered"), "qa:answer"), b(t("Dismiss"), "qa:dismiss"));
+      actions.append(q.pinned ? b(gettext("Unpin"), "qa:unpin") : b(gettext("Pin"), "qa:pin"), b(gettext("Answered"), "qa:answer"), b(gettext("Dismiss"), "qa:dismiss"));
     }
-    if (q.status === "answered" || q.status === "dismissed") actions.append(b(t("Reopen"), "qa:reopen"));
+    if (q.status === "answered" || q.status === "dismissed") actions.append(b(gettext("Reopen"), "qa:reopen"));
     if (q.status === "pending" || q.status === "live") {
-      actions.append(el("button", { type: "button", class: "secondary", "aria-label": `${t("Edit")}: ${short}`,
-        onclick: () => editQuestion(q, row) }, t("Edit")));
+      actions.append(el("button", { type: "button", class: "secondary", "aria-label": `${gettext("Edit")}: ${short}`,
+        onclick: () => editQuestion(q, row) }, gettext("Edit")));
       const targets = all.filter((x) => x.id !== q.id && (x.status === "live" || x.status === "answered"));
       if (targets.length) {
-        const select = el("select", { "aria-label": fill(t("Merge “%(text)s” into"), { text: q.text.slice(0, 40) }) },
-          el("option", { value: "", text: t("Merge into…") }),
+        const select = el("select", { "aria-label": fill(gettext("Merge “%(text)s” into"), { text: q.text.slice(0, 40) }) },
+          el("option", { value: "", text: gettext("Merge into…") }),
           ...targets.map((x) => el("option", { value: x.id, text: `#${x.id} ${x.text.slice(0, 50)}` })));
         select.addEventListener("change", () => {
           if (select.value) send("qa:merge", { queue: queueOf(qaKey()), source_id: q.id, target_id: Number(select.value) });
@@ -199,23 +198,23 @@
         actions.append(select);
       }
     }
-    const who = q.author_name ? `${q.author_name}${q.anonymous ? ` ${t("(anonymous to the audience)")}` : ""}`
-      : q.author_id === null ? t("key question from the applications") : t("anonymous");
-    const flags = [q.edited ? t("edited") : "", q.pinned ? t("pinned") : "", q.merged_into ? fill(t("merged into #%(id)s"), { id: q.merged_into }) : ""].filter(Boolean);
+    const who = q.author_name ? `${q.author_name}${q.anonymous ? ` ${gettext("(anonymous to the audience)")}` : ""}`
+      : q.author_id === null ? gettext("key question from the applications") : gettext("anonymous");
+    const flags = [q.edited ? gettext("edited") : "", q.pinned ? gettext("pinned") : "", q.merged_into ? fill(gettext("merged into #%(id)s"), { id: q.merged_into }) : ""].filter(Boolean);
     const isSelected = q.id === selected;
     const row = el("li", { class: `question ${q.status}${q.pinned ? " pinned" : ""}${isSelected ? " selected" : ""}`, "data-id": q.id,
       "aria-selected": isSelected ? "true" : null },
-      el("span", { class: "vote badge live", "aria-label": fill(t("%(n)s votes"), { n: q.votes }), text: `▲ ${q.votes}` }),
+      el("span", { class: ["vote", "badge", "live"].join(" "), "aria-label": fill(gettext("%(n)s votes"), { n: q.votes }), text: `▲ ${q.votes}` }),
       el("div", { class: "q-body" }, el("p", { class: "q-text", text: q.text }),
         el("p", { class: "meta" }, [`#${q.id}`, who, ...flags].join(" · ")),
         actions));
     return row;
   }
   function editQuestion(q, row) {
-    const area = el("textarea", { rows: 2, maxlength: 500, "aria-label": t("Question text") });
+    const area = el("textarea", { rows: 2, maxlength: 500, "aria-label": gettext("Question text") });
     area.value = q.text;
     const form = el("form", { class: "form" }, area,
-      el("p", {}, el("button", { type: "submit" }, t("Save")), " ", el("button", { type: "button", class: "secondary", onclick: () => render() }, t("Cancel"))));
+      el("p", {}, el("button", { type: "submit" }, gettext("Save")), " ", el("button", { type: "button", class: "secondary", onclick: () => render() }, gettext("Cancel"))));
     form.addEventListener("submit", (e) => { e.preventDefault(); qaAction("qa:edit", q, { text: area.value }); });
     row.querySelector(".q-body").replaceChildren(form);
     area.focus();
@@ -243,7 +242,7 @@
     const itemId = key && key.startsWith("item:") ? queueOf(key)[1] : null;
     $("qa-where").textContent = itemId && items.get(itemId) ? `· ${items.get(itemId).title}` : "";
     $("seed").hidden = !itemId;
-    $("seed-state").textContent = itemId && seeded.has(itemId) ? fill(t("%(n)s key questions added"), { n: seeded.get(itemId) }) : "";
+    $("seed-state").textContent = itemId && seeded.has(itemId) ? fill(gettext("%(n)s key questions added"), { n: seeded.get(itemId) }) : "";
     for (const name of ["pending", "live", "answered", "other"]) {
       $(`q-${name}`).replaceChildren(...g[name].map((x) => questionRow(x, g.all)));
       if ($(`n-${name}`)) $(`n-${name}`).textContent = String(g[name].length);
@@ -264,7 +263,7 @@
   }
   function keyAct(status, event) {
     const q = pick(status);
-    if (!q) { say(status === "pending" ? t("No question waits for approval.") : t("No live question."), true); return; }
+    if (!q) { say(status === "pending" ? gettext("No question waits for approval.") : gettext("No live question."), true); return; }
     qaAction(event(q), q);
   }
 
@@ -287,7 +286,7 @@
   });
   function toggleTimer() {
     const s = sync.get(`speaker:${spkChoice}`);
-    if (!s || !s.current) { say(t("Nobody has the floor."), true); return; }
+    if (!s || !s.current) { say(gettext("Nobody has the floor."), true); return; }
     const timer = s.current.timer;
     spkSend(!timer.started ? "speaker:timer_start" : timer.running ? "speaker:timer_pause" : "speaker:timer_resume");
   }
@@ -300,14 +299,14 @@
   function renderSpeakers() {
     const s = sync.get(`speaker:${spkChoice}`);
     if (!s) return;
-    $("spk-current").textContent = s.current ? s.current.name : t("nobody");
+    $("spk-current").textContent = s.current ? s.current.name : gettext("nobody");
     renderTimer();
-    $("spk-close").textContent = s.closed ? t("Open the list") : t("Close the list");
+    $("spk-close").textContent = s.closed ? gettext("Open the list") : gettext("Close the list");
     $("spk-first").checked = !!s.first_timers_first;
     if (document.activeElement !== $("spk-limit")) $("spk-limit").value = s.speaking_limit_seconds || "";
-    $("spk-waiting").replaceChildren(...s.waiting.map((w) => el("li", {}, w.name, w.first_time ? ` ${t("(first time)")}` : "", " ",
-      el("button", { type: "button", class: "secondary", "aria-label": fill(t("Call %(name)s"), w), onclick: () => spkSend("speaker:call", { person_id: w.person_id }) }, t("Call")), " ",
-      el("button", { type: "button", class: "secondary", "aria-label": fill(t("Lower %(name)s's hand"), w), onclick: () => spkSend("speaker:lower", { person_id: w.person_id }) }, t("Lower")))));
+    $("spk-waiting").replaceChildren(...s.waiting.map((w) => el("li", {}, w.name, w.first_time ? ` ${gettext("(first time)")}` : "", " ",
+      el("button", { type: "button", class: "secondary", "aria-label": fill(gettext("Call %(name)s"), w), onclick: () => spkSend("speaker:call", { person_id: w.person_id }) }, gettext("Call")), " ",
+      el("button", { type: "button", class: "secondary", "aria-label": fill(gettext("Lower %(name)s's hand"), w), onclick: () => spkSend("speaker:lower", { person_id: w.person_id }) }, gettext("Lower")))));
   }
 
   // ---- keyboard: single keys, never while typing in a field --------------------------------
@@ -348,12 +347,12 @@
       headers: { Accept: "application/json", "X-CSRFToken": csrf } })
       .then((r) => r.json().then((body) => ({ ok: r.ok, body })))
       .then(({ ok, body }) => {
-        if (!ok) { say(fill(t("Not changed: %(reason)s"), { reason: body.detail || body.title }), true); return; }
+        if (!ok) { say(fill(gettext("Not changed: %(reason)s"), { reason: body.detail || body.title }), true); return; }
         $("projector-link").href = body.url;
         $("projector-link").textContent = body.url;
-        say(t("New projector link: the old one no longer works."));
+        say(gettext("New projector link: the old one no longer works."));
       })
-      .catch(() => say(t("Not changed: the server did not answer."), true));
+      .catch(() => say(gettext("Not changed: the server did not answer."), true));
   });
 
   // ---- rooms (break-out API) ---------------------------------------------------------------
@@ -374,7 +373,7 @@
         if (!data) return;
         rooms = Array.isArray(data) ? data : data.rooms || [];
         roomsRound = round;
-        $("rooms-round").textContent = data.title ? `· ${data.title}` : `· ${fill(t("round %(id)s"), { id: round })}`;
+        $("rooms-round").textContent = data.title ? `· ${data.title}` : `· ${fill(gettext("round %(id)s"), { id: round })}`;
         renderQueuePicker();
         render();
       })
@@ -390,10 +389,10 @@
     }).then((r) => r.json().then((body) => ({ ok: r.ok, body })))
       .then(({ ok, body }) => {
         if (ok && Array.isArray(body.rooms)) { rooms = body.rooms; renderQueuePicker(); render(); }
-        if (ok) say(t("Moved.")); else say(fill(t("Not moved: %(reason)s"), { reason: body.detail || body.title }), true);
+        if (ok) say(gettext("Moved.")); else say(fill(gettext("Not moved: %(reason)s"), { reason: body.detail || body.title }), true);
         if (!ok) loadRooms();
       })
-      .catch(() => say(t("Not moved: the server did not answer."), true));
+      .catch(() => say(gettext("Not moved: the server did not answer."), true));
   }
   function renderRooms() {
     const p = sync.get(S.presence);
@@ -401,10 +400,10 @@
     $("rooms-table").hidden = rooms.length === 0;
     $("rooms").replaceChildren(...rooms.map((r) => el("tr", {},
       el("th", { scope: "row" }, r.name, r.video_url ? el("br") : null,
-        r.video_url ? el("a", { href: r.video_url, target: "_blank", rel: "noopener noreferrer", text: t("video") }) : null),
-      el("td", { text: fill(t("%(online)s of %(total)s"), { online: (p && p.rooms && p.rooms[String(r.id)]) || 0, total: (r.members || []).length }) }),
+        r.video_url ? el("a", { href: r.video_url, target: "_blank", rel: ["noopener", "noreferrer"].join(" "), text: gettext("video") }) : null),
+      el("td", { text: fill(gettext("%(online)s of %(total)s"), { online: (p && p.rooms && p.rooms[String(r.id)]) || 0, total: (r.members || []).length }) }),
       el("td", {}, el("ul", { class: "plain" }, ...(r.members || []).map((m) => {
-        const select = el("select", { "aria-label": fill(t("Room of %(name)s"), m) },
+        const select = el("select", { "aria-label": fill(gettext("Room of %(name)s"), m) },
           ...rooms.map((o) => el("option", { value: o.id, selected: o.id === r.id, text: o.name })));
         select.addEventListener("change", () => move(m.application_id, Number(select.value)));
         return el("li", {}, `${m.name} · ${m.role_label || m.role} · ${m.country} `, select);
@@ -417,7 +416,7 @@
     if (!p) return;
     $("presence-counts").textContent = `${window.ngettext("%(n)s participant", "%(n)s participants", p.participants).replace("%(n)s", p.participants)}, ${window.ngettext("%(n)s staff", "%(n)s staff", p.staff).replace("%(n)s", p.staff)}`;
     const roomName = (id) => (rooms.find((r) => r.id === id) || {}).name;
-    $("people").replaceChildren(...(p.people || []).map((x) => el("li", {}, x.name, x.staff ? ` ${t("(staff)")}` : "",
+    $("people").replaceChildren(...(p.people || []).map((x) => el("li", {}, x.name, x.staff ? ` ${gettext("(staff)")}` : "",
       x.room_id && roomName(x.room_id) ? ` · ${roomName(x.room_id)}` : "")));
   }
 

@@ -6,7 +6,6 @@
   const L = window.ConveneLive;
   const C = window.ConveneClocks;
   const { el } = L;
-  const t = window.gettext;
   const root = document.getElementById("present");
   const cfg = JSON.parse(document.getElementById("live-config").textContent);
   const $ = (id) => document.getElementById(id);
@@ -54,12 +53,12 @@
     const item = a && a.current_item ? items.get(a.current_item) : null;
     const breakouts = !!(a && a.mode === "breakouts");
     root.dataset.mode = a ? a.mode : "idle";
-    $("now-kind").textContent = breakouts ? t("Break-out rooms") : item ? item.kind_label : "";
-    $("now-title").textContent = breakouts ? t("Break-out rooms are open") : item ? item.title : t("Not started yet.");
+    $("now-kind").textContent = breakouts ? gettext("Break-out rooms") : item ? item.kind_label : "";
+    $("now-title").textContent = breakouts ? gettext("Break-out rooms are open") : item ? item.title : gettext("Not started yet.");
     $("now-time").textContent = item && !breakouts ? `${item.start_local}–${item.end_local} ${cfg.timezone}` : "";
     const index = a ? a.agenda.indexOf(a.current_item) : -1;
     const next = a && a.mode === "idle" ? null : index >= 0 ? items.get(a.agenda[index + 1]) : null;
-    $("next").textContent = next ? C.fill(t("Next: %(title)s"), { title: next.title }) : "";
+    $("next").textContent = next ? C.fill(gettext("Next: %(title)s"), { title: next.title }) : "";
   }
 
   function tick() {
@@ -68,7 +67,7 @@
     if (a && a.mode === "breakouts" && a.breakouts_end_at) {
       const left = (new Date(a.breakouts_end_at).getTime() - sync.now()) / 1000;
       box.hidden = false;
-      box.textContent = left > 0 ? C.clock(left) : t("Time is up");
+      box.textContent = left > 0 ? C.clock(left) : gettext("Time is up");
       box.classList.toggle("warn", left <= 60);
     } else box.hidden = true;
     const start = firstStart();
@@ -76,7 +75,7 @@
     $("before").hidden = !before;
     if (before) {
       $("before-time").textContent = eventTime.format(start);
-      $("before-countdown").textContent = C.fill(t("in %(time)s · %(local)s your time"), { time: C.clock((start.getTime() - sync.now()) / 1000), local: dayTime.format(start) });
+      $("before-countdown").textContent = C.fill(gettext("in %(time)s · %(local)s your time"), { time: C.clock((start.getTime() - sync.now()) / 1000), local: dayTime.format(start) });
     }
     const s = sync.get(S.plenary);
     const view = C.speakerTimer(s && s.current ? s.current.timer : null, sync.now());
@@ -104,7 +103,7 @@
     $("questions-box").hidden = live.length === 0;
     $("questions").replaceChildren(...live.map((x) => el("li", { class: x.pinned ? "pinned" : "", "data-id": x.id },
       el("span", { class: "votes", "aria-label": C.fill(window.ngettext("%(n)s vote", "%(n)s votes", x.votes), { n: x.votes }), text: `▲ ${x.votes}` }),
-      el("span", { class: "text" }, x.text, el("span", { class: "who", text: x.author_name || t("Anonymous") })))));
+      el("span", { class: "text" }, x.text, el("span", { class: "who", text: x.author_name || gettext("Anonymous") })))));
   }
 
   function renderAnnouncements() {

@@ -158,7 +158,7 @@ def respond(application: Application, response: str) -> Application:
 def decide(application: Application, decision: str) -> Application:
     target = DECISIONS[decision]
     if application.status in (S.WITHDRAWN, S.ERASED):
-        raise Problem(409, "The applicant has withdrawn",
+        raise Problem(409, _("The applicant has withdrawn"),
                       [("decision", f"this application is {application.status}; nothing to decide")])
     if application.status == target or (target == S.INVITED and application.status == S.ACCEPTED):
         return application
@@ -176,6 +176,6 @@ def promote_next(event: Event) -> Application:
     free, pick = waitlist_offer(event)
     if pick is None:
         reason = "no seat is free" if free == 0 else "nobody on the wait-list fits the targets"
-        raise Problem(409, "Nobody to promote", [("waitlist", reason)])
+        raise Problem(409, _("Nobody to promote"), [("waitlist", reason)])
     return decide(pick, "invite")
 

@@ -176,7 +176,7 @@ def decision(slug: str, application_id: int) -> Any:
     except Problem as problem:
         _flash_problem(problem)
     else:
-        flash(f"{a.name}: {a.status}.", "info")
+        flash(_("%(name)s: %(status)s.", name=a.name, status=STATUS_LABELS.get(a.status, a.status)), "info")
     if request.form.get("next") == "selection":
         return redirect(url_for(".selection", slug=slug))
     return redirect(url_for(".application", slug=slug, application_id=application_id))

@@ -8,6 +8,8 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 from server.applications import schemas
 from server.applications.queries import event_apps
 from server.applications.status import Change, S, announce, change_status
@@ -121,8 +123,8 @@ def apply_selection(event: Event, data: schemas.ApplySelectionIn, include_unrevi
     """Apply a proposal the organiser has seen: invite, wait-list and decline in bulk."""
     proposal = propose(event, include_unreviewed)
     if proposal.id != data.proposal_id:
-        raise Problem(409, "The proposal has changed", [(
-            "proposal_id", "reviews, overrides or targets changed since you looked; look at the proposal again",
+        raise Problem(409, _("The proposal has changed"), [(
+            "proposal_id", _("reviews, overrides or targets changed since you looked; look at the proposal again"),
         )])
     changes: list[Change] = []
     counts = {"invited": 0, "waitlisted": 0, "rejected": 0, "unchanged": 0}

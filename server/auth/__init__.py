@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from server.problems import Problem
@@ -27,7 +28,7 @@ def hash_token(secret: str) -> str:
 
 def _refuse() -> Problem:
     if not current_user.is_authenticated:
-        return Problem(401, "Login required", [("session", "log in as organiser or moderator")])
+        return Problem(401, _("Login required"), [("session", "log in as organiser or moderator")])
     return Problem(403, "Forbidden", [("role", "your account may not do this")])
 
 

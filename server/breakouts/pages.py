@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
@@ -23,21 +24,22 @@ from server.extensions import db
 from server.frontend.confirm import ask, confirmed
 from server.models import AgendaDay, AgendaItem, Event
 from server.problems import Problem, validation_problem
+from server.timefmt import day_and_time
 
 bp = Blueprint("breakouts_pages", __name__, url_prefix="/organise/<slug>/rounds", template_folder="templates")
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=BaseModel)
 
 METRIC_ROWS = (
-    ("role spread violations", lambda m: m.get("spread_violations", {}).get("role", 0)),
-    ("region spread violations", lambda m: m.get("spread_violations", {}).get("region", 0)),
-    ("repeat pairs (met in an earlier round)", lambda m: m.get("repeat_pairs", 0)),
-    ("pairs to keep apart (same organisation, separations)", lambda m: m.get("separation_pairs", 0)),
-    ("rooms lacking a region", lambda m: m.get("rooms_lacking_region", 0)),
-    ("room sizes (smallest–largest)", lambda m: "–".join(str(x) for x in m.get("size_range", []))),
-    ("rooms without a facilitator", lambda m: m.get("rooms_without_facilitator", 0)),
-    ("people outside their theme", lambda m: m.get("theme_mismatches", 0)),
-    ("hard violations (sizes, locks, languages, capacity)", lambda m: m.get("hard_violations", 0)),
+    (lazy_gettext("role spread violations"), lambda m: m.get("spread_violations", {}).get("role", 0)),
+    (lazy_gettext("region spread violations"), lambda m: m.get("spread_violations", {}).get("region", 0)),
+    (lazy_gettext("repeat pairs (met in an earlier round)"), lambda m: m.get("repeat_pairs", 0)),
+    (lazy_gettext("pairs to keep apart (same organisation, separations)"), lambda m: m.get("separation_pairs", 0)),
+    (lazy_gettext("rooms lacking a region"), lambda m: m.get("rooms_lacking_region", 0)),
+    (lazy_gettext("room sizes (smallest–largest)"), lambda m: "–".join(str(x) for x in m.get("size_range", []))),
+    (lazy_gettext("rooms without a facilitator"), lambda m: m.get("rooms_without_facilitator", 0)),
+    (lazy_gettext("people outside their theme"), lambda m: m.get("theme_mismatches", 0)),
+    (lazy_gettext("hard violations (sizes, locks, languages, capacity)"), lambda m: m.get("hard_violations", 0)),
 )
 
 
@@ -106,7 +108,7 @@ def create(slug: str) -> Any:
     except Problem as problem:
         _flash_problem(problem)
         return redirect(url_for(".index", slug=slug))
-    flash(f"{rnd.title}: proposal ready. Check it, move or lock people, then publish.", "info")
+    flash(_("%(title)s: proposal ready. Check it, move or lock people, then publish.", title=rnd.title), "info")
     return redirect(url_for(".preview", slug=slug, round_id=rnd.id))
 
 
@@ -117,8 +119,7 @@ def preview(slug: str, round_id: int) -> Any:
     row = loading.get_round(event, round_id)
     rnd = summary.round_dict(row, slug)
     if row.published_at:  # in the event's zone, not an ISO stamp
-        at = row.published_at.astimezone(event.zone)
-        rnd["published_local"] = f"{at:%A %-d %B %Y, %H:%M} {event.timezone}"
+        rnd["published_local"] = f"{day_and_time(row.published_at, event.zone)} {event.timezone}"
     return render_template("breakouts/round.html", event=event, rnd=rnd, metric_rows=METRIC_ROWS,
                            items=_breakout_items(event), groups=ROLE_GROUP_LABELS)
 
@@ -144,7 +145,7 @@ def settings(slug: str, round_id: int) -> Any:
         if rnd.status == "published":
             data = {k: data[k] for k in ("title", "agenda_item_id", "topics", "video_url_template")}
         ops.update_round(event, rnd, _validate(schemas.RoundPatch, data))
-        return "Settings saved."
+        return _("Settings saved.")
 
     return _act(slug, round_id, run)
 
@@ -152,7 +153,7 @@ def settings(slug: str, round_id: int) -> Any:
 @bp.post("/<int:round_id>/propose")
 @organiser_page
 def propose(slug: str, round_id: int) -> Any:
-    return _act(slug, round_id, lambda e, r: (ops.propose(e, r), "Re-run around the locked people.")[1])
+    return _act(slug, round_id, lambda e, r: (ops.propose(e, r), _("Re-run around the locked people."))[1])
 
 
 @bp.post("/<int:round_id>/move")
@@ -172,7 +173,7 @@ def move(slug: str, round_id: int) -> Any:
     def run(event: Event, rnd: Any) -> str:
         data = _validate(schemas.MoveIn, {"application_id": _int("application_id"), "room_id": _int("room_id")})
         ops.move(event, rnd, data)
-        return "Moved" + (" and locked." if rnd.status == "draft" else "; they were told live.")
+        return _("Moved and locked.") if rnd.status == "draft" else _("Moved; they were told live.")
 
     return _act(slug, round_id, run, anchor=f"#member-{person}")
 
@@ -184,7 +185,7 @@ def lock(slug: str, round_id: int) -> Any:
         locked = request.form.get("locked") == "yes"
         ops.set_lock(event, rnd, _validate(schemas.LockIn, {"application_id": _int("application_id"),
                                                             "locked": locked}))
-        return "Locked." if locked else "Unlocked."
+        return _("Locked.") if locked else _("Unlocked.")
 
     return _act(slug, round_id, run)
 
@@ -195,7 +196,7 @@ def late_joiner(slug: str, round_id: int) -> Any:
     def run(event: Event, rnd: Any) -> str:
         data = _validate(schemas.LateJoinerIn, {"application_id": _int("application_id")})
         room, reason = ops.late_joiner(event, rnd, data.application_id)
-        return f"Placed in {room.name}: {reason}."
+        return _("Placed in %(room)s: %(reason)s.", room=room.name, reason=reason)
 
     return _act(slug, round_id, run)
 
@@ -221,7 +222,7 @@ def delete(slug: str, round_id: int) -> Any:
     event = get_event(slug)
     rnd = loading.get_round(event, round_id)
     if request.form.get("confirm") != "yes":
-        flash("Tick the box to confirm deleting the round.", "error")
+        flash(_("Tick the box to confirm deleting the round."), "error")
         return redirect(url_for(".preview", slug=slug, round_id=round_id))
     try:
         ops.delete_round(event, rnd)

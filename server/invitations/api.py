@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from server import mail as mailer
@@ -48,7 +49,7 @@ def _retry(event: Event, mail_id: int) -> OutboundMail:
     try:
         mailer.retry(mail)
     except ValueError as exc:
-        raise Problem(409, "Cannot retry", [("status", str(exc).split(": ", 1)[-1])]) from None
+        raise Problem(409, _("Cannot retry"), [("status", str(exc).split(": ", 1)[-1])]) from None
     db.session.commit()
     db.session.refresh(mail)
     return mail
@@ -156,7 +157,7 @@ def mail_message(slug: str, mail_id: int) -> Any:
 def mail_page_retry(slug: str, mail_id: int) -> Any:
     try:
         mail = _retry(ops.get_event(slug), mail_id)
-        flash(f"Message to {mail.to_address} queued again.", "ok")
+        flash(_("Message to %(address)s queued again.", address=mail.to_address), "ok")
     except Problem as problem:
-        flash(f"Not retried: {problem.title}.", "error")
+        flash(_("Not retried: %(reason)s.", reason=problem.title), "error")
     return redirect(url_for(".mail_page", slug=slug))

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
+from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.api.openapi import documented
@@ -45,11 +46,11 @@ def seed(slug: str) -> Any:
     data = parse_json(SeedIn)
     item_id = data.item_id if data.item_id is not None else ops.default_seed_item(event.id)
     if item_id is None:
-        raise Problem(422, "Invalid request", [("item_id", "the agenda has no Q&A item; name one")])
+        raise Problem(422, _("Invalid request"), [("item_id", _("the agenda has no Q&A item; name one"))])
     try:
         queue, change = ops.seed_queue(event.id, item_id, utcnow())
     except LiveError as error:
-        raise Problem(422 if error.field != "version" else 409, "Invalid request",
+        raise Problem(422 if error.field != "version" else 409, _("Invalid request"),
                       [(error.field, error.reason)]) from None
     emit.qa_changed(event.id, queue, change)
     response = jsonify(stream=f"qa:item:{item_id}", version=change.version, seeded=len(change.ids))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from server.core.mailtext import check_text, fill
@@ -51,20 +52,21 @@ def render(event: Event, kind_key: str, language: str | None, values: Mapping[st
 def save(event: Event, kind_key: str, language: str, subject: str, body: str) -> MessageText:
     """Store the organisers' text, or refuse naming the field and the unknown placeholder."""
     if kind_key not in BY_KEY:
-        raise Problem(404, "No such message")
+        raise Problem(404, _("No such message"))
     if language not in LANGUAGES:
-        raise Problem(422, "Invalid request", [("language", f"must be one of {', '.join(LANGUAGES)}")])
+        raise Problem(422, _("Invalid request"),
+                      [("language", _("must be one of %(languages)s", languages=", ".join(LANGUAGES)))])
     errors: list[tuple[str, str]] = []
     for field, text, limit in (("subject", subject, SUBJECT_MAX), ("body", body, BODY_MAX)):
         if not text.strip():
-            errors.append((field, "is required"))
+            errors.append((field, _("is required")))
         elif len(text) > limit:
-            errors.append((field, f"is longer than {limit} characters"))
+            errors.append((field, _("is longer than %(num)d characters", num=limit)))
         for problem in check_text(text, PLACEHOLDERS):
             label = f"{{{problem.placeholder}}}" if problem.placeholder else ""
             errors.append((field, f"{label} {problem.reason}".strip()))
     if errors:
-        raise Problem(422, "Invalid message text", errors)
+        raise Problem(422, _("Invalid message text"), errors)
     row = override(event, kind_key, language) or MessageText(event_id=event.id, kind=kind_key, language=language)
     row.subject, row.body = " ".join(subject.split()), body.replace("\r\n", "\n")
     db.session.add(row)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from tests.conftest import ORGANISER
 from tests.integration.test_invitations import calendar_of, make_application, outbox, set_status
 from tests.support.api import ApiActor
-from tests.support.applications import BEFORE_DEADLINE, csrf_from, set_clock, valid_application
+from tests.support.applications import BEFORE_DEADLINE, csrf_from, link_in, mails, set_clock, valid_application
 
 RU = {"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"}
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
@@ -135,14 +135,16 @@ def test_personal_page_speaks_the_applicants_language_with_both_times(app: Flask
             "challenges": "Стигма.", "share_questions": "anonymous", "language": "ru", "timezone": "",
             "csrf_token": token}
     sent = applicant.post(url, data=form)
-    assert sent.status_code == 302
+    # "Check your email" (in Russian): the personal link comes by mail only.
+    assert sent.status_code == 200 and "/p/" not in sent.get_data(as_text=True)
+    personal = link_in(mails(app, "application_received")[0]["text"]).removeprefix("http://convene.test")
     later = app.test_client()  # another browser, English, no cookie: the stored choice wins
-    html = later.get(sent.location, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    html = later.get(personal, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert _lang(html) == "ru" and "Ваша заявка" in html
     assert "09:30–12:30 Брюссель (13:30–16:30, Алматы)" in html
     assert "вторник, 25 мая 2021\u202fг." in html  # CLDR keeps "г." with its year
     assert "PM" not in html and "AM" not in html
-    english = later.get(sent.location.replace("/p/", "/lang/en?next=/p/", 1)).location
+    english = later.get(personal.replace("/p/", "/lang/en?next=/p/", 1)).location
     html_en = later.get(english).get_data(as_text=True)
     assert "09:30–12:30 Brussels (13:30–16:30 in Almaty)" in html_en
 
