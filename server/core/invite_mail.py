@@ -68,7 +68,7 @@ _MONTHS = (
     "November",
     "December",
 )
-_CTRL = re.compile(r"[\x00-\x1f\x7f]+")
+_CTRL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]+")  # controls and every line break Python splits on
 
 
 class InviteKind(StrEnum):
