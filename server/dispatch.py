@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from flask import current_app
@@ -24,9 +25,27 @@ log = logging.getLogger(__name__)
 _KEY = "convene_after_commit"
 
 
+def on_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current transaction has committed; forgotten if it rolls back.
+
+    The one after-commit hook of the app: tasks (below) and live messages built during a
+    transaction (e.g. late joiners' rooms) go out only once what they describe is stored."""
+    db.session.info.setdefault(_KEY, []).append(callback)
+
+
 def after_commit(task_name: str, *args: Any) -> None:
     """Queue `task_name(*args)` to be sent when the current transaction commits."""
-    db.session.info.setdefault(_KEY, []).append((task_name, args))
+    on_commit(partial(_send_after_commit, task_name, args))
+
+
+def _send_after_commit(task_name: str, args: tuple[Any, ...]) -> None:
+    try:
+        send_now(task_name, *args)
+    except Exception:
+        if current_app.config.get("TESTING") and current_app.config.get("TASKS_PROPAGATE", True):
+            raise  # the test sees it; logging it here too would say it twice
+        # The outbox row stays queued; the sweeper sends it later.
+        log.exception("could not send task %s%r", task_name, args)
 
 
 def send_now(task_name: str, *args: Any) -> None:
@@ -70,15 +89,8 @@ def _run_inline(app: Any, task_name: str, args: tuple[Any, ...]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _dispatch(session: Session) -> None:
-    pending = session.info.pop(_KEY, [])
-    for task_name, args in pending:
-        try:
-            send_now(task_name, *args)
-        except Exception:
-            if current_app.config.get("TESTING") and current_app.config.get("TASKS_PROPAGATE", True):
-                raise  # the test sees it; logging it here too would say it twice
-            # The outbox row stays queued; the sweeper sends it later.
-            log.exception("could not send task %s%r", task_name, args)
+    for callback in session.info.pop(_KEY, []):
+        callback()
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -12,18 +12,18 @@ moderator can still place the person from the rooms view.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
+from server.dispatch import on_commit
 from server.extensions import db
 from server.models import Application, BreakoutRound, RoomAssignment
 from server.models.applications import PARTICIPATING
 
 log = logging.getLogger(__name__)
-_KEY = "convene_breakouts_told"
 
 
 def on_status_changed(application: Application, *, old: str | None = None, new: str | None = None,
@@ -38,7 +38,7 @@ def on_status_changed(application: Application, *, old: str | None = None, new: 
         log.exception("could not place late joiner %s in the published rounds", application.id)
         return
     if pending:
-        db.session.info.setdefault(_KEY, []).extend(pending)
+        on_commit(partial(_tell, pending))
 
 
 def _place_everywhere(application: Application) -> list[tuple[int, int, dict[str, Any]]]:
@@ -65,11 +65,7 @@ def _place_everywhere(application: Application) -> list[tuple[int, int, dict[str
     return pending
 
 
-@event.listens_for(Session, "after_commit")
-def _tell(session: Session) -> None:
-    pending = session.info.pop(_KEY, [])
-    if not pending:
-        return
+def _tell(pending: list[tuple[int, int, dict[str, Any]]]) -> None:
     from server.live import emit
 
     for event_id, application_id, payload in pending:
@@ -77,8 +73,3 @@ def _tell(session: Session) -> None:
             emit.room_assigned(event_id, application_id, payload)
         except Exception:  # live delivery is best effort; the snapshot repeats the assignment
             current_app.logger.exception("room:assigned to %s failed", application_id)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget(session: Session, previous_transaction: Any) -> None:
-    session.info.pop(_KEY, None)
