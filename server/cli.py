@@ -97,6 +97,9 @@ def serve_command(host: str, port: int, no_seed: bool, no_migrate: bool) -> None
     from server.scheduler import start_if_embedded
 
     beat = start_if_embedded(app)
+    from server.warmup import warm_up
+
+    warm_up(app)
     url = f"http://{host}:{port}"
     click.echo(f"Convene is running at {url}")
     click.echo(f"  database: {app.config['SQLALCHEMY_DATABASE_URI']}")

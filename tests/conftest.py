@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -150,14 +152,13 @@ KNOWN_FAILING_AFTER_MERGE = {
     "tests/browser/test_russian.py::test_form_errors_then_personal_page_in_russian": "expects the old redirect after applying",  # noqa: E501
     "tests/browser/test_organise_flow.py": "expects the old redirect after applying",
     "tests/browser/test_meeting_day.py::test_a_morning_from_the_keyboard_with_the_projector_following": "timer read twice within one second under load",  # noqa: E501
-    "tests/integration/test_live_burst.py": "test app built with a message queue (issue 16)",
-    "tests/integration/test_proxy.py::test_forwarded_clients_are_limited_apart": "per-account login limit now applies before the per-address one",  # noqa: E501
-    "tests/system/test_concurrent_apply.py": "p99 under 2 s met only on an idle machine (issue 11 item 9)",
     "tests/system/test_live_embedded.py": "100 people x 3 tabs not yet within the aim (issue 16)",
 }
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("CONVENE_RUN_KNOWN_FAILING"):
+        return
     for item in items:
         nodeid = item.nodeid.split("[")[0]
         for prefix, reason in KNOWN_FAILING_AFTER_MERGE.items():
