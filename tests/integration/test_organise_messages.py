@@ -104,3 +104,25 @@ def test_the_mail_page_speaks_in_words_and_masks_personal_links(app: Flask, orga
     assert "As written again now (personal links masked)" in message
     assert "Thank you for applying" in message and "/p/••••••••" in message
     assert not re.search(r"/p/[A-Za-z0-9_\-]{8,}", message)
+
+
+def test_reading_a_sent_message_changes_no_personal_link(app: Flask, organiser: ApiActor, anonymous: ApiActor,
+                                                         reference_event: str) -> None:
+    """The page writes the message again with its renderer; were the link not derivable (a link made
+    before links were derived), the renderer would replace it: reading must never do that."""
+    import re
+
+    from server.extensions import db
+    from server.models import Application
+
+    set_clock(app, BEFORE_DEADLINE)
+    app_id, _ = apply(app, anonymous.client, reference_event, valid_application())
+    with app.app_context():
+        application = db.session.get(Application, app_id)
+        application.access_token_hash = "an old random link's hash"
+        db.session.commit()
+    page = organiser.client.get(f"/organise/{reference_event}/mail").get_data(as_text=True)
+    message = organiser.client.get(re.search(r'href="(/organise/[^"]+/mail/\d+)"', page).group(1))
+    assert message.status_code == 200 and "Thank you for applying" in message.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Application, app_id).access_token_hash == "an old random link's hash"
