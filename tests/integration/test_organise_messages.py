@@ -112,6 +112,8 @@ def test_reading_a_sent_message_changes_no_personal_link(app: Flask, organiser: 
     before links were derived), the renderer would replace it: reading must never do that."""
     import re
 
+    from sqlalchemy import select
+
     from server.extensions import db
     from server.models import Application
 
@@ -119,10 +121,14 @@ def test_reading_a_sent_message_changes_no_personal_link(app: Flask, organiser: 
     app_id, _ = apply(app, anonymous.client, reference_event, valid_application())
     with app.app_context():
         application = db.session.get(Application, app_id)
+        assert application is not None
         application.access_token_hash = "an old random link's hash"
         db.session.commit()
     page = organiser.client.get(f"/organise/{reference_event}/mail").get_data(as_text=True)
-    message = organiser.client.get(re.search(r'href="(/organise/[^"]+/mail/\d+)"', page).group(1))
+    found = re.search(r'href="(/organise/[^"]+/mail/\d+)"', page)
+    assert found, page[:400]
+    message = organiser.client.get(found.group(1))
     assert message.status_code == 200 and "Thank you for applying" in message.get_data(as_text=True)
     with app.app_context():
-        assert db.session.get(Application, app_id).access_token_hash == "an old random link's hash"
+        assert db.session.scalar(select(Application.access_token_hash).where(Application.id == app_id)) == (
+            "an old random link's hash")
