@@ -14,7 +14,7 @@ from server.auth import organiser_page, organiser_required
 from server.events import operations as ops
 from server.extensions import csrf, db
 from server.invitations import links, schemas
-from server.models import Application, Event, OutboundMail
+from server.models import Application, Event, MailStatus, OutboundMail
 from server.problems import Problem, not_found
 
 bp = Blueprint("invitations", __name__)
@@ -146,7 +146,10 @@ def mail_message(slug: str, mail_id: int) -> Any:
     if mail is None or mail.event_id != event.id:
         raise not_found("mail")
     reader = viewer_zone()
-    return render_template("invitations/message.html", event=event, m=mail, sent=mail_view.as_sent(mail),
+    sent, again = mail_view.as_sent(mail), None
+    if sent is None and mail.status == MailStatus.SENT:
+        again = mail_view.written_again(mail)
+    return render_template("invitations/message.html", event=event, m=mail, sent=sent or again, again=bool(again),
                            kind_label=mail_view.kind_label(mail.kind), states=mail_view.STATE_LABELS,
                            created=mail_view.when(mail.created_at, event.zone, reader),
                            sent_at=mail_view.when(mail.sent_at, event.zone, reader))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from email import message_from_bytes
+from email.message import Message
 from email.policy import default
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -55,7 +56,31 @@ def as_sent(mail: OutboundMail) -> dict[str, str] | None:
     """Subject, sender, recipient and plain text of the stored message; None before it is rendered."""
     if not mail.body:
         return None
-    message = message_from_bytes(mail.body, policy=default)
+    return _shown(message_from_bytes(mail.body, policy=default))
+
+
+def written_again(mail: OutboundMail) -> dict[str, str] | None:
+    """A sent message whose bytes were not kept (they held a personal link, issue 11 item 5),
+    written again by its renderer as the worker would write it now, links masked; None when
+    there is no renderer or it would no longer send it. Whatever rendering stores (a link's
+    salt) is rolled back: reading a message changes nothing."""
+    from server.extensions import db
+    from server.mail import RENDERERS, PermanentMailError, SkipMail
+
+    renderer = RENDERERS.get(mail.kind)
+    if renderer is None:
+        return None
+    nested = db.session.begin_nested()
+    try:
+        message = renderer.render(mail)
+    except (SkipMail, PermanentMailError):
+        return None
+    finally:
+        nested.rollback()
+    return _shown(message)
+
+
+def _shown(message: Message) -> dict[str, str]:
     part = message.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
     text = part.get_content() if part is not None else ""
     return {"subject": str(message["Subject"] or ""), "from": str(message["From"] or ""),

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENSHOTS, LiveServer, screenshot
 from tests.browser.flow import REHEARSAL, Staff, invited_participant, personal_link
@@ -70,7 +71,7 @@ def test_applicant_applies_through_the_form(live_server: LiveServer, new_page: A
     # comes by mail only.
     page.get_by_role("heading", name="Check your email").wait_for()
     page.goto(personal_link(live_server.instance, "aigerim@example.org"))
-    assert "Aigerim Bekova" in page.content()
+    expect(page.locator("main")).to_contain_text("Aigerim Bekova")
     screenshot(page, "apply-done")
 
 
@@ -79,6 +80,7 @@ def test_organiser_scores_proposes_and_invites(live_server: LiveServer, new_page
     login(page, live_server, live_server.organiser, "/organise")
     # The staff home and the dashboard lead to every page.
     page.get_by_role("link", name="Dashboard").first.click()
+    page.wait_for_url(re.compile(r"/organise/[^/?#]+$"))
     for name in ("Applications", "Selection", "Mail", "Agenda", "Break-out rounds", "Moderate"):
         assert page.locator("main").get_by_role("link", name=name, exact=True).count() >= 1, name
     assert page.locator('a[href$="/export/qa.csv"]').count() == 1
@@ -88,14 +90,15 @@ def test_organiser_scores_proposes_and_invites(live_server: LiveServer, new_page
     page.get_by_label("5", exact=True).check()
     page.get_by_label("Comment (optional)").fill("Strong practice; brings Central Asian probation.")
     page.get_by_role("button", name="Save my score").click()
-    assert "Your score is saved" in page.content()
+    # Each click below submits a form: wait for the answer's page, never read the one being left.
+    expect(page.locator("body")).to_contain_text("Your score is saved")
     page.locator("header").get_by_role("link", name="Selection", exact=True).click()
     assert page.locator("section", has_text="To invite").get_by_role("link", name="Aigerim Bekova").count() == 1
     docs_shot(page, "selection")
     page.get_by_role("button", name="Apply this selection").click()
-    assert "Nothing has changed yet" in page.content()  # a confirmation counting the mails first (issue 14)
+    expect(page.locator("body")).to_contain_text("Nothing has changed yet")  # the mails counted first (issue 14)
     page.get_by_role("button", name="Send these mails").click()
-    assert re.search(r"Applied: [1-9]\d* invited", page.content())
+    expect(page.locator("body")).to_contain_text(re.compile(r"Applied: [1-9]\d* invited"))
     screenshot(page, "selection-applied")
 
 
@@ -104,7 +107,8 @@ def test_participant_accepts_from_the_emailed_link(live_server: LiveServer, new_
     page = new_page(locale="en-GB")
     page.goto(link)
     page.get_by_role("button", name="Accept the invitation").click()
-    assert "you have accepted" in page.content()
+    # The click submits a form: wait for the answer (reading at once found the page mid-navigation).
+    expect(page.locator("body")).to_contain_text("you have accepted")
     webcal = page.get_by_role("link", name=re.compile("Subscribe in your calendar app"))
     assert webcal.get_attribute("href").startswith("webcal://")
     ics = page.get_by_role("link", name=re.compile(r"Download the calendar file"))
@@ -148,7 +152,10 @@ def test_question_approved_then_voted_reorders_everywhere(live_server: LiveServe
     qa_item.get_by_role("button", name="Start").click()
     # As a person would: wait until the console shows the item as on now, then moderate its queue.
     qa_item.get_by_role("button", name="On now").wait_for()
-    mod.get_by_label("Pre-moderate").check()
+    # The box shows the queue's state as the server has it: a render arriving before the server's
+    # answer may show it unchecked for a moment, so click and wait for the confirmed state.
+    mod.get_by_label("Pre-moderate").click()
+    expect(mod.get_by_label("Pre-moderate")).to_be_checked()
     aigerim.wait_for_selector("#qa-mod:not([hidden])")
     assert aigerim.locator("#now-title").inner_text() == "Questions and answers: Kazakhstan"
 
@@ -318,6 +325,7 @@ def test_agenda_editor_names_the_field_and_saves(live_server: LiveServer, new_pa
     add.get_by_label("Kind").select_option("break")
     add.get_by_role("button", name="Add to the agenda").click()
     error = page.locator("#add-end-error")
+    error.wait_for()  # the form's answer: a page with the refusal next to its field
     assert error.inner_text().startswith("End (Europe/Brussels): ")
     assert page.locator("#add-end").get_attribute("aria-invalid") == "true"
     assert page.locator("#add-title").input_value() == "Informal coffee"  # nothing typed is lost
@@ -335,7 +343,7 @@ def test_agenda_editor_names_the_field_and_saves(live_server: LiveServer, new_pa
     item.locator("summary").click()
     item.get_by_label("Title").fill("Closing, next steps and thanks")
     item.get_by_role("button", name="Save changes").click()
-    assert "Saved “Closing, next steps and thanks”" in page.content()
+    expect(page.locator("body")).to_contain_text("Saved “Closing, next steps and thanks”")
     docs_shot(page, "agenda-editor")
     public = page.request.get(f"{live_server.url}/api/events/{REHEARSAL}/agenda").json()
     titles = [i["title"] for d in public["days"] for i in d["items"]]
@@ -343,7 +351,7 @@ def test_agenda_editor_names_the_field_and_saves(live_server: LiveServer, new_pa
 
     # Remove it.
     page.get_by_role("button", name="Remove “Closing, next steps and thanks”").click()
-    assert "Removed" in page.content()
+    expect(page.locator("body")).to_contain_text("Removed “Closing, next steps and thanks”.")
     screenshot(page, "agenda-editor")
 
 

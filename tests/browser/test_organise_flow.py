@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import LiveServer, _credentials, screenshot
+from tests.browser.flow import mails_to, personal_link
 from tests.support.procs import BIN, env_with, free_port, running, wait_for_port
 
 AXE = Path(__file__).resolve().parents[2] / "client" / "node_modules" / "axe-core" / "axe.min.js"
@@ -59,7 +61,7 @@ def _log_in(page: Any, server: LiveServer) -> None:
     page.fill("#email", server.organiser[0])
     page.fill("#password", server.organiser[1])
     page.get_by_role("button", name="Log in").click()
-    assert page.url.endswith("/organise"), page.url  # staff land on their meetings
+    page.wait_for_url("**/organise")  # staff land on their meetings
 
 
 def _make_meeting(page: Any) -> None:
@@ -73,14 +75,15 @@ def _make_meeting(page: Any) -> None:
     page.fill("#organiser_name", "Exchange team")
     page.fill("#organiser_email", "team@example.org")
     page.get_by_role("button", name="Add a day").click()  # a third row, the form kept
+    page.locator("#day_date_2").wait_for()
     assert page.input_value("#title") == "Spring exchange on returnees"
     for i, day in enumerate(("2040-04-10", "2040-04-11", "2040-04-12")):
         page.fill(f"#day_date_{i}", day)
         page.fill(f"#day_start_{i}", "09:30")
         page.fill(f"#day_end_{i}", "12:30")
     page.get_by_role("button", name="Make the meeting").click()
-    assert page.url.endswith(f"/organise/{SLUG}"), page.url
-    assert "is made" in page.content()
+    page.wait_for_url(f"**/organise/{SLUG}")
+    expect(page.locator("body")).to_contain_text("is made")
 
 
 def _edit_invitation(page: Any, server: LiveServer) -> None:
@@ -89,7 +92,7 @@ def _edit_invitation(page: Any, server: LiveServer) -> None:
     page.fill("#subject", "Welcome to {event_title}")
     page.fill("#body", "Dear {name},\n\nYou have a seat. We start {first_morning}.\n\nYour link: {personal_link}\n")
     page.get_by_role("button", name="Save").click()
-    assert "Saved." in page.content()
+    expect(page.locator("body")).to_contain_text("Saved.")  # the answer's page, not the form being left
     assert "You have a seat. We start Tuesday 10 April 2040, 09:30" in page.inner_text(".mail-preview")
 
 
@@ -107,8 +110,14 @@ def _apply(page: Any, server: LiveServer, name: str, email: str, country: str) -
     page.fill("#key_question_1", "How do you involve families?")
     page.fill("#challenges", "Stigma.")
     page.check("#consent")
+    before = len(mails_to(server.instance, email))
     page.get_by_role("button", name="Send my application").click()
-    assert "/p/" in page.url, [e.inner_text() for e in page.query_selector_all(".field-error")] or page.url
+    # The same "Check your email" whether or not the address had applied (issue 11, item 1): the page
+    # names no personal link; it comes by mail only, and opens this person's application.
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    assert "/p/" not in page.url and "/p/" not in page.content(), page.url
+    page.goto(personal_link(server.instance, email, after=before))
+    expect(page.locator("main")).to_contain_text(name)
 
 
 def _score_everyone(page: Any, server: LiveServer) -> None:
@@ -117,6 +126,7 @@ def _score_everyone(page: Any, server: LiveServer) -> None:
         page.get_by_role("link", name=name).click()
         page.check(f"input[name=score][value='{score}']")
         page.get_by_role("button", name="Save my score").click()
+        expect(page.locator("body")).to_contain_text("Your score is saved")  # before leaving the page
 
 
 def test_an_organiser_runs_a_new_meeting_from_the_browser(live_server: LiveServer, new_page: Any) -> None:
@@ -127,11 +137,13 @@ def test_an_organiser_runs_a_new_meeting_from_the_browser(live_server: LiveServe
     applicant = new_page(locale="en-GB")
     for name, email, country, _ in PEOPLE:
         _apply(applicant, live_server, name, email, country)
-    before = _wait_for(live_server.instance, len(_outbox(live_server.instance)) + 0)
+    before = _wait_for(live_server.instance, len(PEOPLE))  # one confirmation each
+    assert sorted(str(m["To"]).rsplit("<", 1)[1].rstrip(">") for m in before) == sorted(p[1] for p in PEOPLE)
     _score_everyone(page, live_server)
 
     page.goto(f"{live_server.url}/organise/{SLUG}/selection")
     page.get_by_role("button", name="Apply this selection…").click()
+    expect(page.locator("main")).to_contain_text("Nothing has changed yet")
     text = page.inner_text("main")
     assert "2 invitations, 1 wait-list mail, 0 declines will be sent." in text
     assert "The call is still open until Thursday 1 March 2040, 23:59:00 Europe/Brussels" in text
@@ -139,6 +151,7 @@ def test_an_organiser_runs_a_new_meeting_from_the_browser(live_server: LiveServe
     confirmed_before = len(_outbox(live_server.instance))
     assert confirmed_before == len(before)  # nothing sent before confirming
     page.get_by_role("button", name="Send these mails").click()
+    expect(page.locator("body")).to_contain_text("Applied: 2 invited, 1 wait-listed, 0 declined")
     after = _wait_for(live_server.instance, confirmed_before + 3)
     new = after[confirmed_before:]
     assert len(new) == 3, [m["Subject"] for m in new]
@@ -183,7 +196,7 @@ def test_axe_finds_nothing_serious_on_the_organiser_pages(live_server: LiveServe
             if url == "confirm":  # the confirmation page answers a POST: reach it as a person does
                 page.goto(f"{live_server.url}/organise/{SLUG}/edit")
                 page.get_by_role("button", name="Cancel the meeting").click()
-                assert "Nothing has changed yet" in page.content()
+                expect(page.locator("main")).to_contain_text("Nothing has changed yet")
             else:
                 page.goto(url)
             page.add_script_tag(path=str(AXE))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import LiveServer, screenshot
 
 REF = "study-visit-central-asia-2021"
@@ -34,6 +36,6 @@ def test_skip_link_and_keyboard_reach_the_zone_picker(live_server: LiveServer, n
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     page.select_option("#tz", "Asia/Tashkent")
-    page.get_by_role("button", name="Show").click()
-    assert page.locator("th.viewer-col").first.inner_text() == "Asia/Tashkent"
-    assert page.locator("td.viewer-col").first.inner_text() == "12:30–12:45"
+    page.get_by_role("button", name="Show").click()  # submits the form: wait for its answer's page
+    expect(page.locator("th.viewer-col").first).to_have_text("Asia/Tashkent", use_inner_text=True)
+    expect(page.locator("td.viewer-col").first).to_have_text("12:30–12:45", use_inner_text=True)

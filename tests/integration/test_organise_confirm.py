@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from tests.support.api import ApiActor
-from tests.support.applications import BEFORE_DEADLINE, count, csrf_from, set_clock, valid_application
+from tests.support.applications import BEFORE_DEADLINE, apply, count, csrf_from, set_clock, valid_application
 
 PEOPLE = [("Anna", "BE", "exit_worker", 5), ("Bram", "NL", "prison_officer", 4), ("Dina", "KZ", "probation_officer", 3)]
 
@@ -25,7 +25,7 @@ def people(app: Flask, anonymous: ApiActor, organiser: ApiActor, reference_event
     for name, country, role, score in PEOPLE:
         body = valid_application(name=name, email=f"{name.lower()}@example.org", country=country, role=role,
                                  organisation=f"{name} service")
-        ids[name] = anonymous.post(f"/api/events/{reference_event}/applications", json=body).get_json()["id"]
+        ids[name], _ = apply(app, anonymous.client, reference_event, body)
         organiser.put(f"/api/events/{reference_event}/applications/{ids[name]}/review", json={"score": score})
     return ids
 

@@ -112,12 +112,11 @@ def test_the_dashboard_says_what_to_do_next(app: Flask, organiser: ApiActor, ano
                                            reference_event: str) -> None:
     from datetime import timedelta
 
-    from tests.support.applications import BEFORE_DEADLINE, DEADLINE_UTC, set_clock, valid_application
+    from tests.support.applications import BEFORE_DEADLINE, DEADLINE_UTC, apply, set_clock, valid_application
 
     set_clock(app, BEFORE_DEADLINE)
     for name in ("Anna", "Bram"):
-        anonymous.post(f"/api/events/{reference_event}/applications",
-                       json=valid_application(name=name, email=f"{name.lower()}@example.org"))
+        apply(app, anonymous.client, reference_event, valid_application(name=name, email=f"{name.lower()}@example.org"))
     html = organiser.client.get(f"/organise/{reference_event}").get_data(as_text=True)
     assert "2 applications have no review yet." in html
     assert "reviewed=none" in html
@@ -145,12 +144,12 @@ def test_sorting_by_a_column_header_keeps_the_filters(app: Flask, organiser: Api
                                                       reference_event: str) -> None:
     import re
 
-    from tests.support.applications import BEFORE_DEADLINE, set_clock, valid_application
+    from tests.support.applications import BEFORE_DEADLINE, apply, set_clock, valid_application
 
     set_clock(app, BEFORE_DEADLINE)
     for name, country in (("Zarina", "KZ"), ("Aibek", "KZ"), ("Bram", "NL")):
-        anonymous.post(f"/api/events/{reference_event}/applications",
-                       json=valid_application(name=name, email=f"{name.lower()}@example.org", country=country))
+        apply(app, anonymous.client, reference_event,
+              valid_application(name=name, email=f"{name.lower()}@example.org", country=country))
     url = f"/organise/{reference_event}/applications?country=KZ"
     html = organiser.client.get(url).get_data(as_text=True)
     assert '<option value="KZ" selected>Kazakhstan</option>' in html  # the filter speaks names
@@ -164,11 +163,10 @@ def test_sorting_by_a_column_header_keeps_the_filters(app: Flask, organiser: Api
 
 def test_save_and_next_goes_to_the_next_unscored_application(app: Flask, organiser: ApiActor, anonymous: ApiActor,
                                                              reference_event: str) -> None:
-    from tests.support.applications import BEFORE_DEADLINE, set_clock, valid_application
+    from tests.support.applications import BEFORE_DEADLINE, apply, set_clock, valid_application
 
     set_clock(app, BEFORE_DEADLINE)
-    ids = [anonymous.post(f"/api/events/{reference_event}/applications",
-                          json=valid_application(name=n, email=f"{n.lower()}@example.org")).get_json()["id"]
+    ids = [apply(app, anonymous.client, reference_event, valid_application(name=n, email=f"{n.lower()}@example.org"))[0]
            for n in ("Anna", "Bram", "Chloe")]
     client = organiser.client
     page = f"/organise/{reference_event}/applications/{ids[0]}"
@@ -200,13 +198,12 @@ def test_the_proposal_sorts_by_header_and_counts_against_targets(app: Flask, org
                                                                  anonymous: ApiActor, reference_event: str) -> None:
     import re
 
-    from tests.support.applications import BEFORE_DEADLINE, set_clock, valid_application
+    from tests.support.applications import BEFORE_DEADLINE, apply, set_clock, valid_application
 
     set_clock(app, BEFORE_DEADLINE)
     for name, country, score in (("Zarina", "KZ", 3), ("Aibek", "KG", 4), ("Bram", "NL", 5)):
-        i = anonymous.post(f"/api/events/{reference_event}/applications",
-                           json=valid_application(name=name, email=f"{name.lower()}@example.org",
-                                                  country=country)).get_json()["id"]
+        i, _ = apply(app, anonymous.client, reference_event,
+                     valid_application(name=name, email=f"{name.lower()}@example.org", country=country))
         organiser.put(f"/api/events/{reference_event}/applications/{i}/review", json={"score": score})
     organiser.put(f"/api/events/{reference_event}/selection/targets",
                   json={"region_min": {"central_asia": 0.5}, "roles": []})

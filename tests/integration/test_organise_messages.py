@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from tests.support.api import ApiActor
-from tests.support.applications import BEFORE_DEADLINE, csrf_from, mails, set_clock, valid_application
+from tests.support.applications import BEFORE_DEADLINE, apply, csrf_from, mails, set_clock, valid_application
 
 
 def test_every_kind_is_listed_with_a_default(organiser: ApiActor, reference_event: str) -> None:
@@ -46,8 +46,9 @@ def test_edited_texts_are_sent_in_the_recipients_language(app: Flask, organiser:
         "csrf_token": token, "subject": "Wait, {name}", "body": "Soon, {name}.", "action": "preview"})
     assert "Soon, Aigerim Bekova." in preview.get_data(as_text=True)
     set_clock(app, BEFORE_DEADLINE)
-    anonymous.post(f"/api/events/{reference_event}/applications", json=valid_application())
+    apply(app, anonymous.client, reference_event, valid_application())
     [mail] = mails(app, "application_received")
+    assert not mail["stored"]  # the row never keeps a personal link (issue 11 item 5)
     assert mail["text"].startswith("Hello Aigerim Bekova, your link: http://convene.test/p/")
     assert "(until Wednesday 12 May 2021, 23:59:59 Europe/Brussels" in mail["text"]
 
@@ -71,7 +72,7 @@ def test_the_invitation_uses_the_edited_text_and_keeps_its_calendar(app: Flask, 
     client.post(url, data={"csrf_token": csrf_from(client, url), "subject": "Come to {event_title}", "action": "save",
                            "body": "Dear {name},\n\nWe start {first_morning}.\n\nYour link: {personal_link}"})
     set_clock(app, BEFORE_DEADLINE)
-    app_id = anonymous.post(f"/api/events/{reference_event}/applications", json=valid_application()).get_json()["id"]
+    app_id, _ = apply(app, anonymous.client, reference_event, valid_application())
     organiser.post(f"/api/events/{reference_event}/applications/{app_id}/decision", json={"decision": "invite"})
     messages = [message_from_bytes(f.read_bytes(), policy=default)
                 for f in sorted(Path(app.config["OUTBOX_PATH"]).glob("*.eml"))]
@@ -89,7 +90,7 @@ def test_the_mail_page_speaks_in_words_and_masks_personal_links(app: Flask, orga
     import re
 
     set_clock(app, BEFORE_DEADLINE)
-    anonymous.post(f"/api/events/{reference_event}/applications", json=valid_application())
+    apply(app, anonymous.client, reference_event, valid_application())
     client = organiser.client
     page = client.get(f"/organise/{reference_event}/mail?tz=Asia/Almaty").get_data(as_text=True)
     assert "<td>Application received</td>" in page and ">application_received<" not in page
@@ -98,5 +99,36 @@ def test_the_mail_page_speaks_in_words_and_masks_personal_links(app: Flask, orga
     assert "No mail matches." in client.get(f"/organise/{reference_event}/mail?kind=reminder").get_data(as_text=True)
     link = re.search(r'href="(/organise/[^"]+/mail/\d+)"', page).group(1)
     message = client.get(link).get_data(as_text=True)
+    # The sent bytes held a personal link, so they are not kept: the page writes the message
+    # again, says so, and masks the link.
+    assert "As written again now (personal links masked)" in message
     assert "Thank you for applying" in message and "/p/••••••••" in message
     assert not re.search(r"/p/[A-Za-z0-9_\-]{8,}", message)
+
+
+def test_reading_a_sent_message_changes_no_personal_link(app: Flask, organiser: ApiActor, anonymous: ApiActor,
+                                                         reference_event: str) -> None:
+    """The page writes the message again with its renderer; were the link not derivable (a link made
+    before links were derived), the renderer would replace it: reading must never do that."""
+    import re
+
+    from sqlalchemy import select
+
+    from server.extensions import db
+    from server.models import Application
+
+    set_clock(app, BEFORE_DEADLINE)
+    app_id, _ = apply(app, anonymous.client, reference_event, valid_application())
+    with app.app_context():
+        application = db.session.get(Application, app_id)
+        assert application is not None
+        application.access_token_hash = "an old random link's hash"
+        db.session.commit()
+    page = organiser.client.get(f"/organise/{reference_event}/mail").get_data(as_text=True)
+    found = re.search(r'href="(/organise/[^"]+/mail/\d+)"', page)
+    assert found, page[:400]
+    message = organiser.client.get(found.group(1))
+    assert message.status_code == 200 and "Thank you for applying" in message.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Application.access_token_hash).where(Application.id == app_id)) == (
+            "an old random link's hash")
