@@ -3,6 +3,7 @@ dictionaries the API and the pages show."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -16,6 +17,7 @@ from server.sessions.breakouts import compute_metrics
 from server.sessions.breakouts.staff import with_staff
 
 _ROLE_LABELS = {str(k): v for k, v in ROLE_LABELS.items()}
+_NO_FACILITATOR = re.compile(r"no facilitator \(\d+ facilitator\(s\) for \d+ room\(s\)\)")  # metrics.py
 _REGION_LABELS = {str(k): v for k, v in REGION_LABELS.items()}
 
 
@@ -41,8 +43,16 @@ def evaluate(rnd: BreakoutRound, arr: Arrangement | None = None,
         lines = list(stored["explanations"])
     else:
         lines = _lines(rnd, arr)
-    return metrics, [line + (f"; staff facilitator {staff[room.id].name}" if room.id in staff else "")
-                     for line, room in zip(lines, arr.rooms, strict=True)]
+    return metrics, [_with_staff_line(line, staff.get(room.id)) for line, room in zip(lines, arr.rooms, strict=True)]
+
+
+def _with_staff_line(line: str, user: User | None) -> str:
+    """A room's line naming its staff facilitator (in place of the engine's "no facilitator")."""
+    if user is None:
+        return line
+    said = f"staff facilitator {facilitators.staff_dict(user)['name']}"
+    replaced = _NO_FACILITATOR.sub(said, line, count=1)
+    return replaced if replaced != line else f"{line}; {said}"
 
 
 def _phrase(values: Iterable[str], labels: dict[str, str]) -> str:

@@ -141,6 +141,8 @@ def test_rounds_place_one_staff_facilitator_per_room_without_one(app: Flask, org
     staffed = {r["staff_facilitator"]["user_id"]: r for r in rnd["rooms"] if r["staff_facilitator"]}
     assert set(staffed) == {org_id, mod_id}
     assert all(not any(m["facilitator"] for m in r["members"]) for r in staffed.values())
+    assert "staff facilitator Moderator" in staffed[mod_id]["explanation"]
+    assert "no facilitator" not in staffed[mod_id]["explanation"]
 
     # Published: the assignment names the room's staff facilitator; the moderator sees their room.
     assert organiser.post(f"{api}/publish").status_code == 200
