@@ -144,7 +144,11 @@
       video.href = assignment.video_url; video.hidden = false;
     } else { video.hidden = true; }
     const list = $("room-members");
-    list.replaceChildren(...members.map((m) => el("li", {},
+    const staff = assignment.staff_facilitator;
+    list.replaceChildren(...(staff ? [el("li", { class: "staff-facilitator" },
+      el("span", { class: "member-name", text: staff.name }),
+      el("span", { class: "meta", text: gettext("facilitator (staff)") }))] : []),
+    ...members.map((m) => el("li", {},
       el("span", { class: "member-name", text: m.id === cfg.me ? `${m.name} (you)` : m.name }),
       el("span", { class: "meta", text: `${m.role} · ${m.country}` }))));
   }

@@ -399,7 +399,9 @@
     $("rooms-none").hidden = rooms.length > 0;
     $("rooms-table").hidden = rooms.length === 0;
     $("rooms").replaceChildren(...rooms.map((r) => el("tr", {},
-      el("th", { scope: "row" }, r.name, r.video_url ? el("br") : null,
+      el("th", { scope: "row" }, r.name,
+        r.staff_facilitator ? el("span", { class: "meta", text: " · " + fill(gettext("facilitated by %(name)s"), r.staff_facilitator) }) : null,
+        r.video_url ? el("br") : null,
         r.video_url ? el("a", { href: r.video_url, target: "_blank", rel: ["noopener", "noreferrer"].join(" "), text: gettext("video") }) : null),
       el("td", { text: fill(gettext("%(online)s of %(total)s"), { online: (p && p.rooms && p.rooms[String(r.id)]) || 0, total: (r.members || []).length }) }),
       el("td", {}, el("ul", { class: "plain" }, ...(r.members || []).map((m) => {

@@ -12,9 +12,11 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from server.breakouts import late
     from server.breakouts.api import bp as api_bp
+    from server.breakouts.facilitators_api import bp as facilitators_api_bp
     from server.breakouts.pages import bp as pages_bp
     from server.signals import application_status_changed
 
     app.register_blueprint(api_bp)
+    app.register_blueprint(facilitators_api_bp)
     app.register_blueprint(pages_bp)
     application_status_changed.connect(late.on_status_changed)

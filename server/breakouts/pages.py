@@ -16,14 +16,14 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from server.auth import organiser_page
-from server.breakouts import loading, plans, schemas, summary
+from server.breakouts import facilitators, loading, plans, schemas, summary
 from server.breakouts import operations as ops
 from server.core.vocab import ROLE_GROUP_LABELS
 from server.events.operations import get_event
 from server.extensions import db
 from server.frontend.confirm import ask, confirmed
 from server.models import AgendaDay, AgendaItem, Event
-from server.problems import Problem, validation_problem
+from server.problems import Problem, invalid, validation_problem
 from server.timefmt import day_and_time
 
 bp = Blueprint("breakouts_pages", __name__, url_prefix="/organise/<slug>/rounds", template_folder="templates")
@@ -96,7 +96,30 @@ def index(slug: str) -> Any:
     event = get_event(slug)
     rounds = [summary.round_dict(r, slug) for r in loading.rounds_of(event)]
     return render_template("breakouts/rounds.html", event=event, rounds=rounds, items=_breakout_items(event),
-                           participants=len(loading.participants(event.id)))
+                           participants=len(loading.participants(event.id)),
+                           staff=facilitators.listing(event)["staff"])
+
+
+@bp.post("/facilitators")
+@organiser_page
+def staff_facilitator(slug: str) -> Any:
+    """Mark or unmark a staff member as a facilitator of this event's rooms (issue 14)."""
+    event = get_event(slug)
+    user_id = _int("user_id")
+    facilitates = request.form.get("facilitator") == "yes"
+    try:
+        if not isinstance(user_id, int):
+            raise invalid("user_id", _("give the id of a staff member"))
+        user = facilitators.set_staff(event, user_id, facilitates)
+    except Problem as problem:
+        db.session.rollback()
+        _flash_problem(problem)
+        return redirect(url_for(".index", slug=slug) + "#staff-h")
+    db.session.commit()
+    name = facilitators.staff_dict(user)["name"]
+    flash(_("%(name)s facilitates break-out rooms: re-run a draft round to place them.", name=name)
+          if facilitates else _("%(name)s no longer facilitates.", name=name), "info")
+    return redirect(url_for(".index", slug=slug) + "#staff-h")
 
 
 @bp.post("")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from server.breakouts import schemas
+from server.breakouts import facilitators, schemas
 from server.breakouts.loading import (
     arrangement,
     as_engine_round,
@@ -83,7 +83,7 @@ def _room_name(number: int, theme: str | None) -> str:
 
 
 def _write_rooms(rnd: BreakoutRound, event: Event, specs: Sequence[RoomSpec], themes: Sequence[str | None],
-                 rooms: Sequence[Sequence[str]], locked: set[str]) -> None:
+                 rooms: Sequence[Sequence[str]], locked: set[str], leads: set[str]) -> None:
     existing = {room.number: room for room in rnd.rooms}
     for room in list(rnd.rooms):
         room.assignments.clear()
@@ -110,6 +110,8 @@ def _write_rooms(rnd: BreakoutRound, event: Event, specs: Sequence[RoomSpec], th
         for pid in ids:
             db.session.add(RoomAssignment(round_id=rnd.id, room_id=room.id, application_id=int(pid),
                                           locked=pid in locked))
+    # Staff facilitators take the rooms the participants left without one (they are not seated).
+    facilitators.place_in_rooms(event.id, ordered, [any(pid in leads for pid in ids) for ids in rooms])
 
 
 def propose_rooms(rnd: BreakoutRound, event: Event) -> None:
@@ -136,7 +138,7 @@ def propose_rooms(rnd: BreakoutRound, event: Event) -> None:
     else:
         rooms, themes = tuple(() for _ in specs), tuple(None for _ in specs)
         summary = {"metrics": {}, "explanations": [f"Room {i + 1}: no participants yet" for i in range(len(specs))]}
-    _write_rooms(rnd, event, specs, themes, rooms, set(locks))
+    _write_rooms(rnd, event, specs, themes, rooms, set(locks), {p.id for p in people if p.facilitator})
     rnd.metrics = {**summary, "source": "proposal", "previous_round_ids": [r.id for r in earlier]}
     rnd.version = (rnd.version or 0) + 1
 

@@ -45,14 +45,16 @@ def _warnings(metrics: dict[str, Any], rooms: list[dict[str, Any]], unplaced: in
 def _facilitators(have: int, rooms: int) -> list[str]:
     if have >= rooms:
         return []
-    return [ngettext("Only %(num)d facilitator for %(rooms)d rooms: mark more on the applications' pages.",
-                     "Only %(num)d facilitators for %(rooms)d rooms: mark more on the applications' pages.",
+    return [ngettext("Only %(num)d facilitator for %(rooms)d rooms (participants and staff): mark more on the "
+                     "applications' pages or among the staff on the rounds' page.",
+                     "Only %(num)d facilitators for %(rooms)d rooms (participants and staff): mark more on the "
+                     "applications' pages or among the staff on the rounds' page.",
                      have, rooms=rooms)]
 
 
 def publish_plan(event: Event, rnd: BreakoutRound) -> Plan:
     data = summary.round_dict(rnd, event.slug)
-    facilitators = sum(1 for r in data["rooms"] for m in r["members"] if m.get("facilitator"))
+    facilitators = int(data["facilitators"])  # participants and staff in the rooms
     people = sum(len(r["members"]) for r in data["rooms"]) + len(data["unplaced"])
     lines = [ngettext("%(num)d participant will see their room now, live and in their calendar feed.",
                       "%(num)d participants will see their room now, live and in their calendar feed.", people),

@@ -121,6 +121,12 @@ class MemberOut(BaseModel):
     locked: bool
 
 
+class StaffFacilitatorOut(BaseModel):
+    user_id: int
+    name: str
+    role: Literal["organiser", "moderator"]
+
+
 class RoomOut(BaseModel):
     id: int
     number: int
@@ -131,6 +137,8 @@ class RoomOut(BaseModel):
     count: int
     explanation: str
     members: list[MemberOut]
+    staff_facilitator: StaffFacilitatorOut | None = Field(
+        description="the staff member who facilitates this room (rooms without a participant facilitator)")
 
 
 class RoundOut(BaseModel):
@@ -153,6 +161,7 @@ class RoundOut(BaseModel):
     previous_round_ids: list[int]
     metrics: dict[str, Any]
     explanations: list[str]
+    facilitators: int = Field(description="facilitators in the rooms: participants and staff")
     rooms: list[RoomOut]
     unplaced: list[MemberOut]
 
@@ -166,3 +175,41 @@ class LateJoinerOut(BaseModel):
     application_id: int
     room_id: int
     reason: str
+
+
+# ------------------------------------------------------------------ facilitators (issue 14)
+
+
+class FacilitatorIn(Strict):
+    """Name exactly one person: a staff member (user_id) or an applicant (application_id)."""
+
+    user_id: int | None = Field(None, description="an organiser's or moderator's account id")
+    application_id: int | None = Field(None, description="an application of this event")
+    facilitator: bool = Field(description="true: they facilitate break-out rooms; false: no longer")
+
+
+class StaffRoomOut(BaseModel):
+    round_id: int
+    round_title: str
+    status: Literal["draft", "published"]
+    room_id: int
+    room_name: str
+    topic: str
+    video_url: str
+
+
+class StaffMemberOut(StaffFacilitatorOut):
+    facilitator: bool
+    rooms: list[StaffRoomOut]
+
+
+class ParticipantFacilitatorOut(BaseModel):
+    application_id: int
+    name: str
+    status: str
+    offers_to_facilitate: bool
+
+
+class FacilitatorsOut(BaseModel):
+    participants: list[ParticipantFacilitatorOut]
+    staff: list[StaffMemberOut]

@@ -3,37 +3,56 @@ dictionaries the API and the pages show."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from server.breakouts import facilitators
 from server.breakouts.loading import Arrangement, arrangement, separations
 from server.core.timeutil import iso_utc
 from server.core.vocab import REGION_LABELS, ROLE_GROUP_LABELS, ROLE_LABELS
-from server.models import Application, BreakoutRound
+from server.models import Application, BreakoutRound, User
 from server.sessions.breakouts import compute_metrics
+from server.sessions.breakouts.staff import with_staff
 
 _ROLE_LABELS = {str(k): v for k, v in ROLE_LABELS.items()}
+_NO_FACILITATOR = re.compile(r"no facilitator \(\d+ facilitator\(s\) for \d+ room\(s\)\)")  # metrics.py
 _REGION_LABELS = {str(k): v for k, v in REGION_LABELS.items()}
 
 
-def evaluate(rnd: BreakoutRound, arr: Arrangement | None = None) -> tuple[dict[str, Any], list[str]]:
-    """Metrics recomputed from the stored rooms (so manual moves count) and one line per room."""
+def evaluate(rnd: BreakoutRound, arr: Arrangement | None = None,
+             staff: dict[int, User] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """Metrics recomputed from the stored rooms (so manual moves count, and rooms led by a staff
+    facilitator count as led) and one line per room."""
     arr = arr or arrangement(rnd)
     if not arr.rooms:
         return {}, []
+    staff = facilitators.room_staff(arr.rooms, rnd.event_id) if staff is None else staff
     known = {p.id for p in arr.people}
     metrics = compute_metrics(
         arr.people, arr.ids(), specs=arr.specs(), themes=arr.themes(), previous=arr.previous,
         locks=arr.locks(), separations=separations(rnd, known),
         separate_organisations=rnd.separate_organisations,
     ).as_dict()
+    covered = [any(a.is_facilitator for a in members) for members in arr.members]
+    metrics = with_staff(metrics, covered, [room.id in staff for room in arr.rooms],
+                         sum(1 for members in arr.members for a in members if a.is_facilitator))
     stored = rnd.metrics or {}
     if stored.get("source") == "proposal" and len(stored.get("explanations", [])) == len(arr.rooms):
         lines = list(stored["explanations"])
     else:
         lines = _lines(rnd, arr)
-    return metrics, lines
+    return metrics, [_with_staff_line(line, staff.get(room.id)) for line, room in zip(lines, arr.rooms, strict=True)]
+
+
+def _with_staff_line(line: str, user: User | None) -> str:
+    """A room's line naming its staff facilitator (in place of the engine's "no facilitator")."""
+    if user is None:
+        return line
+    said = f"staff facilitator {facilitators.staff_dict(user)['name']}"
+    replaced = _NO_FACILITATOR.sub(said, line, count=1)
+    return replaced if replaced != line else f"{line}; {said}"
 
 
 def _phrase(values: Iterable[str], labels: dict[str, str]) -> str:
@@ -88,7 +107,9 @@ def member_dict(a: Application, locked: bool) -> dict[str, Any]:
 
 def round_dict(rnd: BreakoutRound, slug: str) -> dict[str, Any]:
     arr = arrangement(rnd)
-    metrics, lines = evaluate(rnd, arr)
+    staff = facilitators.room_staff(arr.rooms, rnd.event_id)
+    metrics, lines = evaluate(rnd, arr, staff)
+    led = sum(1 for members in arr.members for a in members if a.is_facilitator) + len(staff)
     return {
         "id": rnd.id,
         "event": slug,
@@ -109,6 +130,7 @@ def round_dict(rnd: BreakoutRound, slug: str) -> dict[str, Any]:
         "previous_round_ids": arr.previous_ids,
         "metrics": metrics,
         "explanations": lines,
+        "facilitators": led,
         "rooms": [
             {
                 "id": room.id,
@@ -120,6 +142,7 @@ def round_dict(rnd: BreakoutRound, slug: str) -> dict[str, Any]:
                 "count": len(members),
                 "explanation": lines[i] if i < len(lines) else "",
                 "members": [member_dict(a, a.id in arr.locked) for a in members],
+                "staff_facilitator": facilitators.staff_dict(staff[room.id]) if room.id in staff else None,
             }
             for i, (room, members) in enumerate(zip(arr.rooms, arr.members, strict=True))
         ],

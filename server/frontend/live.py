@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from server.applications import links
+from server.breakouts import facilitators
 from server.core.vocab import ROLE_LABELS, country_name
 from server.events import operations as event_ops
 from server.extensions import db, limiter
@@ -129,4 +130,4 @@ def moderate(slug: str) -> Any:
     }
     projector_url = present_url(event.slug, projector.secret_of(event.id))
     return render_template("frontend/moderate.html", event=event, config=config, rounds=rounds,
-                           projector_url=projector_url)
+                           projector_url=projector_url, my_rooms=facilitators.rooms_of(event, current_user.id))

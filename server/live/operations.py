@@ -224,7 +224,17 @@ def room_payload(rnd_id: int, room: BreakoutRoom | None,
         "topic": None if room is None else room.topic,
         "video_url": None if room is None else room.video_url,
         "members": [] if room is None else (room_members(room.id) if members is None else members),
+        "staff_facilitator": None if room is None else room_staff_facilitator(room),
     }
+
+
+def room_staff_facilitator(room: BreakoutRoom) -> dict[str, Any] | None:
+    """The staff member who facilitates a room, as room-mates see them (name and role), or None."""
+    from server.breakouts import facilitators
+
+    held = facilitators.room_staff([room], room.round.event_id) if room.facilitator_user_id else {}
+    user = held.get(room.id)
+    return None if user is None else facilitators.staff_dict(user)
 
 
 def assignment(event_id: int, application_id: int) -> dict[str, Any] | None:

@@ -3,7 +3,7 @@
 from server.models.accounts import LoginSession, StaffRole, User
 from server.models.applications import Application, ApplicationStatus, Review
 from server.models.attendance import AttendanceSpan
-from server.models.breakouts import BreakoutRoom, BreakoutRound, RoomAssignment
+from server.models.breakouts import BreakoutRoom, BreakoutRound, EventFacilitator, RoomAssignment
 from server.models.events import AgendaDay, AgendaItem, Event
 from server.models.invitations import CalendarInvitation
 from server.models.live import (
@@ -31,6 +31,7 @@ __all__ = [
     "BreakoutRound",
     "CalendarInvitation",
     "Event",
+    "EventFacilitator",
     "InboundReply",
     "LiveStateRow",
     "LoginSession",

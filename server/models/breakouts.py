@@ -55,6 +55,8 @@ class BreakoutRoom(db.Model):  # type: ignore[name-defined,misc]
     language: Mapped[str | None] = mapped_column(String(8))
     capacity: Mapped[int | None] = mapped_column(Integer)
     video_url: Mapped[str] = mapped_column(String(500), default="")
+    # A staff member who facilitates this room (rooms without a participant facilitator). 0013.
+    facilitator_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     round: Mapped[BreakoutRound] = relationship(back_populates="rooms")
     assignments: Mapped[list[RoomAssignment]] = relationship(
@@ -75,3 +77,14 @@ class RoomAssignment(db.Model):  # type: ignore[name-defined,misc]
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
 
     room: Mapped[BreakoutRoom] = relationship(back_populates="assignments")
+
+
+class EventFacilitator(db.Model):  # type: ignore[name-defined,misc]
+    """A staff member (organiser or moderator) who facilitates break-out rooms of one event. 0013."""
+
+    __tablename__ = "event_facilitators"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                         index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -53,7 +53,7 @@ Modules
     (themes, sizes, pools, the first deal), ``cohorts`` (the first deal of a tight later round),
     ``state`` (the incremental cost), ``search`` (the swaps and their heuristics),
     ``assignment`` (one round end to end), ``metrics`` (measures and explanations from the rooms
-    alone), ``late`` (late joiners).
+    alone), ``late`` (late joiners), ``staff`` (staff facilitators in the rooms left without one).
 """
 
 from __future__ import annotations
@@ -73,6 +73,7 @@ from server.sessions.breakouts.model import (
     RoomSpec,
     Round,
 )
+from server.sessions.breakouts.staff import place_staff, with_staff
 
 __all__ = [
     "GROUPS",
@@ -90,5 +91,7 @@ __all__ = [
     "assign",
     "compute_metrics",
     "place_late_joiner",
+    "place_staff",
     "repeat_lower_bound",
+    "with_staff",
 ]
