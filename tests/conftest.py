@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -149,7 +148,6 @@ KNOWN_FAILING_AFTER_MERGE = {
     "tests/integration/test_organise_meeting.py": "org tests read an id the apply API no longer returns",
     "tests/integration/test_organise_messages.py": "org tests read an id / the stored mail body that is now rendered at send time",  # noqa: E501
     "tests/integration/test_organise_facilitators.py": "expects the old redirect after applying (now 'Check your email')",  # noqa: E501
-    "tests/browser/test_russian.py::test_form_errors_then_personal_page_in_russian": "expects the old redirect after applying",  # noqa: E501
     "tests/browser/test_organise_flow.py": "expects the old redirect after applying",
     "tests/browser/test_meeting_day.py::test_a_morning_from_the_keyboard_with_the_projector_following": "timer read twice within one second under load",  # noqa: E501
     "tests/system/test_live_embedded.py": "100 people x 3 tabs not yet within the aim (issue 16)",
