@@ -180,7 +180,7 @@
       el("div", { class: "q-body" },
         el("p", { class: "q-text", text: x.text }),
         el("p", { class: "meta" }, x.author_name ? x.author_name : gettext("Anonymous"), x.mine ? " " + gettext("(you)") : "",
-          x.edited ? ` · ${gettext("edited")}` : "", status ? " · " : "", status ? el("span", { class: `badge ${x.status}`, text: status }) : null)));
+          x.edited ? " · " + gettext("edited") : "", status ? " · " : "", status ? el("span", { class: `badge ${x.status}`, text: status }) : null)));
   }
 
   function voteFor(stream, x) {

@@ -85,7 +85,7 @@
   }
   function agendaRow(a, it) {
     const current = it.id === a.current_item && a.mode !== "idle";
-    const done = seeded.has(it.id) ? ` · ${fill(gettext("%(n)s key questions added"), { n: seeded.get(it.id) })}` : "";
+    const done = seeded.has(it.id) ? " · " + fill(gettext("%(n)s key questions added"), { n: seeded.get(it.id) }) : "";
     return el("li", { class: `agenda-row${current ? " current" : ""}`, "aria-current": current ? "step" : null, "data-item": it.id },
       el("button", { type: "button", class: current ? "" : "secondary", disabled: current || a.mode === "breakouts",
         onclick: () => send("agenda:start_item", { item_id: it.id }) }, current ? gettext("On now") : gettext("Start")),
@@ -185,7 +185,7 @@
     }
     if (q.status === "answered" || q.status === "dismissed") actions.append(b(gettext("Reopen"), "qa:reopen"));
     if (q.status === "pending" || q.status === "live") {
-      actions.append(el("button", { type: "button", class: "secondary", "aria-label": `${gettext("Edit")}: ${short}`,
+      actions.append(el("button", { type: "button", class: "secondary", "aria-label": gettext("Edit") + ": " + short,
         onclick: () => editQuestion(q, row) }, gettext("Edit")));
       const targets = all.filter((x) => x.id !== q.id && (x.status === "live" || x.status === "answered"));
       if (targets.length) {
@@ -198,7 +198,7 @@
         actions.append(select);
       }
     }
-    const who = q.author_name ? `${q.author_name}${q.anonymous ? ` ${gettext("(anonymous to the audience)")}` : ""}`
+    const who = q.author_name ? q.author_name + (q.anonymous ? " " + gettext("(anonymous to the audience)") : "")
       : q.author_id === null ? gettext("key question from the applications") : gettext("anonymous");
     const flags = [q.edited ? gettext("edited") : "", q.pinned ? gettext("pinned") : "", q.merged_into ? fill(gettext("merged into #%(id)s"), { id: q.merged_into }) : ""].filter(Boolean);
     const isSelected = q.id === selected;
