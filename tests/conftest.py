@@ -144,7 +144,6 @@ def rehearsal_event(app: Flask) -> str:
 # (2026-12-03). Each is a known defect named in the open issues' notes, not a passing promise:
 # reported as xfail (not run) until fixed. Remove a line when its test passes again.
 KNOWN_FAILING_AFTER_MERGE = {
-    "tests/browser/test_russian.py::test_form_errors_then_personal_page_in_russian": "expects the old redirect after applying",  # noqa: E501
     "tests/system/test_live_embedded.py": "100 people x 3 tabs not yet within the aim (issue 16)",
 }
 

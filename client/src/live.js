@@ -117,7 +117,7 @@
       ? fill(gettext("%(start)s–%(end)s %(zone)s (%(local_start)s–%(local_end)s your time)"), { start: item.start_local, end: item.end_local, zone: cfg.timezone, local_start: L.localTime(item.start_utc), local_end: L.localTime(item.end_utc) }) : "";
     const index = a.agenda.indexOf(a.current_item);
     const following = index >= 0 && index + 1 < a.agenda.length ? items.get(a.agenda[index + 1]) : null;
-    $("next").textContent = following ? `Next: ${following.title}` : "";
+    $("next").textContent = following ? fill(gettext("Next: %(title)s"), { title: following.title }) : "";
     tick();
   }
 
@@ -174,15 +174,17 @@
     const vote = el("button", {
       type: "button", class: x.voted ? ["vote", "voted"].join(" ") : ["vote", "secondary"].join(" "), "aria-pressed": x.voted ? "true" : "false",
       disabled: x.status !== "live" || x.mine,
-      "aria-label": `${x.voted ? gettext("Withdraw my vote") : gettext("Vote")} (${fill(window.ngettext("%(n)s vote", "%(n)s votes", x.votes), { n: x.votes })})`,
+      // No gettext() inside a template literal: Babel's extractor misses it (then no translation).
+      "aria-label": (x.voted ? gettext("Withdraw my vote") : gettext("Vote")) + " (" +
+        fill(window.ngettext("%(n)s vote", "%(n)s votes", x.votes), { n: x.votes }) + ")",
       onclick: () => voteFor(stream, x),
     }, `▲ ${x.votes}`);
     return el("li", { class: `question ${x.status}${x.pinned ? " pinned" : ""}`, "data-id": x.id },
       vote,
       el("div", { class: "q-body" },
         el("p", { class: "q-text", text: x.text }),
-        el("p", { class: "meta" }, x.author_name ? x.author_name : gettext("Anonymous"), x.mine ? ` ${gettext("(you)")}` : "",
-          x.edited ? ` · ${gettext("edited")}` : "", status ? " · " : "", status ? el("span", { class: `badge ${x.status}`, text: status }) : null)));
+        el("p", { class: "meta" }, x.author_name ? x.author_name : gettext("Anonymous"), x.mine ? " " + gettext("(you)") : "",
+          x.edited ? " · " + gettext("edited") : "", status ? " · " : "", status ? el("span", { class: `badge ${x.status}`, text: status }) : null)));
   }
 
   function voteFor(stream, x) {
@@ -211,7 +213,7 @@
   function renderSpeakers() {
     const stream = speakerStream();
     const s = sync.get(stream);
-    $("hand-where").textContent = inRooms() ? `· ${assignment.room_name}` : `· ${gettext("plenary")}`;
+    $("hand-where").textContent = inRooms() ? `· ${assignment.room_name}` : "· " + gettext("plenary");
     const hand = $("hand");
     if (!s) return;
     const raised = s.waiting.some((w) => w.person_id === cfg.me);
@@ -220,7 +222,7 @@
     hand.setAttribute("aria-pressed", raised ? "true" : "false");
     hand.disabled = speaking || (s.closed && !raised);
     $("speaker-now").textContent = s.current ? (speaking ? gettext("You have the floor.") : fill(gettext("%(name)s has the floor."), s.current)) : gettext("Nobody has the floor.");
-    $("waiting").replaceChildren(...s.waiting.map((w) => el("li", {}, w.name, w.person_id === cfg.me ? ` ${gettext("(you)")}` : "")));
+    $("waiting").replaceChildren(...s.waiting.map((w) => el("li", {}, w.name, w.person_id === cfg.me ? " " + gettext("(you)") : "")));
   }
 
   $("hand") && $("hand").addEventListener("click", () => {

@@ -49,7 +49,7 @@
       if (!ack.ok) { say(fill(gettext("Refused (%(field)s): %(reason)s"), ack.error), true); return; }
       // Committed, but a later step failed (e.g. Redis down): say so; the server keeps retrying.
       if (ack.delivered === false) {
-        say(`${gettext("Done, but not everyone has been told yet; the server keeps trying:")} ${(ack.undelivered || []).join("; ")}`, true);
+        say(gettext("Done, but not everyone has been told yet; the server keeps trying:") + " " + (ack.undelivered || []).join("; "), true);
       } else say("");
       if (done) done(ack);
     });
@@ -85,7 +85,7 @@
   }
   function agendaRow(a, it) {
     const current = it.id === a.current_item && a.mode !== "idle";
-    const done = seeded.has(it.id) ? ` · ${fill(gettext("%(n)s key questions added"), { n: seeded.get(it.id) })}` : "";
+    const done = seeded.has(it.id) ? " · " + fill(gettext("%(n)s key questions added"), { n: seeded.get(it.id) }) : "";
     return el("li", { class: `agenda-row${current ? " current" : ""}`, "aria-current": current ? "step" : null, "data-item": it.id },
       el("button", { type: "button", class: current ? "" : "secondary", disabled: current || a.mode === "breakouts",
         onclick: () => send("agenda:start_item", { item_id: it.id }) }, current ? gettext("On now") : gettext("Start")),
@@ -185,7 +185,7 @@
     }
     if (q.status === "answered" || q.status === "dismissed") actions.append(b(gettext("Reopen"), "qa:reopen"));
     if (q.status === "pending" || q.status === "live") {
-      actions.append(el("button", { type: "button", class: "secondary", "aria-label": `${gettext("Edit")}: ${short}`,
+      actions.append(el("button", { type: "button", class: "secondary", "aria-label": gettext("Edit") + ": " + short,
         onclick: () => editQuestion(q, row) }, gettext("Edit")));
       const targets = all.filter((x) => x.id !== q.id && (x.status === "live" || x.status === "answered"));
       if (targets.length) {
@@ -198,7 +198,7 @@
         actions.append(select);
       }
     }
-    const who = q.author_name ? `${q.author_name}${q.anonymous ? ` ${gettext("(anonymous to the audience)")}` : ""}`
+    const who = q.author_name ? q.author_name + (q.anonymous ? " " + gettext("(anonymous to the audience)") : "")
       : q.author_id === null ? gettext("key question from the applications") : gettext("anonymous");
     const flags = [q.edited ? gettext("edited") : "", q.pinned ? gettext("pinned") : "", q.merged_into ? fill(gettext("merged into #%(id)s"), { id: q.merged_into }) : ""].filter(Boolean);
     const isSelected = q.id === selected;
@@ -304,7 +304,7 @@
     $("spk-close").textContent = s.closed ? gettext("Open the list") : gettext("Close the list");
     $("spk-first").checked = !!s.first_timers_first;
     if (document.activeElement !== $("spk-limit")) $("spk-limit").value = s.speaking_limit_seconds || "";
-    $("spk-waiting").replaceChildren(...s.waiting.map((w) => el("li", {}, w.name, w.first_time ? ` ${gettext("(first time)")}` : "", " ",
+    $("spk-waiting").replaceChildren(...s.waiting.map((w) => el("li", {}, w.name, w.first_time ? " " + gettext("(first time)") : "", " ",
       el("button", { type: "button", class: "secondary", "aria-label": fill(gettext("Call %(name)s"), w), onclick: () => spkSend("speaker:call", { person_id: w.person_id }) }, gettext("Call")), " ",
       el("button", { type: "button", class: "secondary", "aria-label": fill(gettext("Lower %(name)s's hand"), w), onclick: () => spkSend("speaker:lower", { person_id: w.person_id }) }, gettext("Lower")))));
   }
@@ -373,7 +373,7 @@
         if (!data) return;
         rooms = Array.isArray(data) ? data : data.rooms || [];
         roomsRound = round;
-        $("rooms-round").textContent = data.title ? `· ${data.title}` : `· ${fill(gettext("round %(id)s"), { id: round })}`;
+        $("rooms-round").textContent = data.title ? `· ${data.title}` : "· " + fill(gettext("round %(id)s"), { id: round });
         renderQueuePicker();
         render();
       })
@@ -416,9 +416,11 @@
   function renderPresence() {
     const p = sync.get(S.presence);
     if (!p) return;
-    $("presence-counts").textContent = `${window.ngettext("%(n)s participant", "%(n)s participants", p.participants).replace("%(n)s", p.participants)}, ${window.ngettext("%(n)s staff", "%(n)s staff", p.staff).replace("%(n)s", p.staff)}`;
+    // No gettext() inside a template literal: Babel's extractor misses it (then no translation).
+    $("presence-counts").textContent = fill(window.ngettext("%(n)s participant", "%(n)s participants", p.participants), { n: p.participants }) +
+      ", " + fill(window.ngettext("%(n)s staff", "%(n)s staff", p.staff), { n: p.staff });
     const roomName = (id) => (rooms.find((r) => r.id === id) || {}).name;
-    $("people").replaceChildren(...(p.people || []).map((x) => el("li", {}, x.name, x.staff ? ` ${gettext("(staff)")}` : "",
+    $("people").replaceChildren(...(p.people || []).map((x) => el("li", {}, x.name, x.staff ? " " + gettext("(staff)") : "",
       x.room_id && roomName(x.room_id) ? ` · ${roomName(x.room_id)}` : "")));
   }
 

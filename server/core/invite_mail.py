@@ -33,7 +33,9 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from server.core.calendar import (
+    ENGLISH_LABELS,
     CalendarError,
+    CalendarLabels,
     Invitee,
     MeetingInfo,
     MeetingStatus,
@@ -310,6 +312,7 @@ def build_invitation_email(
     now: datetime,
     domain: str,
     texts: tuple[str, str] | None = None,
+    labels: CalendarLabels = ENGLISH_LABELS,
 ) -> EmailMessage:
     """Invitation, update or cancellation mail for one invitee with the iTIP calendar
     inline (``text/calendar; method=...``) and attached as ``invite.ics``.
@@ -317,13 +320,14 @@ def build_invitation_email(
     ``invitee.sequence`` is the SEQUENCE to send (the caller increments it for updates and
     cancellations); ``now`` is the DTSTAMP and the Date header; ``domain`` is the right-hand
     side of the Message-ID; ``texts`` (subject, plain text) replaces the built-in wording, the
-    HTML part following the text paragraph by paragraph with its links clickable."""
+    HTML part following the text paragraph by paragraph with its links clickable; ``labels``
+    are the calendar's added words in the invitee's language (English by default)."""
     if kind is InviteKind.CANCELLATION:
-        method, ics = "CANCEL", build_cancel(meeting, invitee, now)
+        method, ics = "CANCEL", build_cancel(meeting, invitee, now, labels)
     else:
         if kind is InviteKind.UPDATE and invitee.sequence == 0:
             raise CalendarError("sequence: an update needs a SEQUENCE above the first send's")
-        method, ics = "REQUEST", build_request(meeting, invitee, now)
+        method, ics = "REQUEST", build_request(meeting, invitee, now, labels)
     if texts is None:
         subject, text, html_body = _texts(meeting, invitee, kind)
     else:

@@ -23,6 +23,7 @@ from server.frontend.present import present_url
 from server.i18n import prefer_language
 from server.live import operations as live_ops
 from server.live import projector, seeding
+from server.localize import localized
 from server.models import Application, BreakoutRoom, BreakoutRound, Event, RoomAssignment
 from server.models.applications import PARTICIPATING
 from server.problems import Problem
@@ -44,15 +45,19 @@ def agenda_json(event: Event) -> dict[str, Any]:
     """What the live scripts need to name agenda items: ids, titles, kinds (code and words),
     times (UTC and the event's), and the days with their headings."""
     days = event_ops.agenda_dict(event)["days"]
+    # The organisers' own texts in the reader's language where they translated them.
+    day_titles = {d.date.isoformat(): localized(d, "title") for d in event.days}
+    item_titles = {i.id: localized(i, "title") for i in event.items}
     return {
         "event_id": event.id,
         "slug": event.slug,
-        "title": event.title,
+        "title": localized(event, "title"),
         "timezone": event.timezone,
-        "days": [{"date": day["date"], "title": day["title"] or day["date"], "start_utc": day["start_utc"]}
+        "days": [{"date": day["date"], "title": day_titles.get(day["date"]) or day["title"] or day["date"],
+                  "start_utc": day["start_utc"]}
                  for day in days],
         "items": [
-            {"id": i["id"], "title": i["title"], "kind": i["kind"],
+            {"id": i["id"], "title": item_titles.get(i["id"]) or i["title"], "kind": i["kind"],
              "kind_label": str(KIND_WORDS.get(i["kind"], i["kind"])), "day": day["date"],
              "start_utc": i["start_utc"], "end_utc": i["end_utc"],
              "start_local": i["start_local"], "end_local": i["end_local"]}

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, request
 
 from server.core.calendar import Invitee, build_personal_feed, build_public_feed, feed_etag
 from server.events import operations as ops
+from server.i18n import recipient_locale
 from server.invitations import links, service
 from server.models import ApplicationStatus
 from server.models.applications import PARTICIPATING
@@ -64,11 +65,14 @@ def personal_feed(token: str) -> Any:
     invitee = Invitee(id=service.invitee_id(application.id), name=application.name or "",
                       email=application.email or "participant@invalid.example",
                       personal_url=service.public_url(event))  # the feed never holds the link
+    with recipient_locale(application):
+        labels = service.calendar_labels()
     body = build_personal_feed(
         service.meeting_info(event, language), invitee, rooms,
         service.last_modified(event, [row.updated_at, application.updated_at, *stamps]),
         feed_url=links.feed_urls(token)[0],
         cancelled=application.status not in PARTICIPATING,
+        labels=labels,
     )
     response = _calendar_response(body, "private", "convene.ics")
     response.headers["X-Robots-Tag"] = "noindex"

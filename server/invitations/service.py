@@ -30,6 +30,7 @@ from sqlalchemy import select
 
 from server.core.calendar import (
     AgendaEntry,
+    CalendarLabels,
     Invitee,
     MeetingInfo,
     MeetingStatus,
@@ -100,6 +101,14 @@ def meeting_info(event: Event, language: str | None = None) -> MeetingInfo:
         public_url=public_url(event),
         status=MeetingStatus.CANCELLED if event.status == "cancelled" else MeetingStatus.CONFIRMED,
     )
+
+
+def calendar_labels() -> CalendarLabels:
+    """The words calendars add, in the current (forced) language: call inside recipient_locale."""
+    from flask_babel import gettext as _
+
+    return CalendarLabels(personal_link=_("Your personal link:"), breakout_room=_("Break-out room:"),
+                          video_link=_("Video link:"), personal_feed=_("{title} (personal)"))
 
 
 def invitee_id(application_id: int) -> str:
@@ -208,7 +217,8 @@ def render_invitation(application: Application, row: CalendarInvitation, event: 
     )
     with recipient_locale(application) as language:  # calendar texts in the invitee's language
         message = build_invitation_email(meeting_info(event, language), invitee, kind, now=now or utcnow(),
-                                         domain=domain(), texts=_texts(event, application, kind, invitee))
+                                         domain=domain(), texts=_texts(event, application, kind, invitee),
+                                         labels=calendar_labels())
     return message
 
 

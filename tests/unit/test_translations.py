@@ -204,6 +204,21 @@ def test_the_script_scanner_catches_what_it_should(tmp_path: Path) -> None:
     assert script_findings(script) == ['"Closed"', "`Room ${n} is open`"]
 
 
+_SCRIPT_CALL = re.compile(r"""(?<![\w$])(?:window\.)?n?gettext\(\s*("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')""")
+
+
+def test_every_script_string_reaches_the_catalog() -> None:
+    """Babel's JavaScript extractor skips gettext() written inside a `template ${literal}`: such a
+    string never reaches the catalog and shows in English (the console's "0 participants, 1 staff")."""
+    from server.i18n_catalog import script_msgids
+
+    extracted = {key[0] for key in script_msgids()}
+    missed = [f"{path.name}: {match.group(1)}" for path in SCRIPTS if path.name != "i18n.js"
+              for match in _SCRIPT_CALL.finditer(path.read_text())
+              if match.group(1)[1:-1] not in extracted]
+    assert missed == [], "write gettext(...) outside template literals: " + "; ".join(missed)
+
+
 def test_the_russian_catalog_is_complete_and_up_to_date() -> None:
     """Fails on a msgid the code uses that ru lacks, and on an untranslated or fuzzy entry.
     After new strings: `convene translations update`, translate, `convene translations compile`."""

@@ -63,9 +63,11 @@ from __future__ import annotations
 from server.core.calendar.events import SeriesPlan, build_cancel, build_request, series_plan
 from server.core.calendar.feed import build_personal_feed, build_public_feed, feed_etag
 from server.core.calendar.model import (
+    ENGLISH_LABELS,
     PRODID,
     AgendaEntry,
     CalendarError,
+    CalendarLabels,
     Invitee,
     MeetingInfo,
     MeetingStatus,
@@ -75,9 +77,11 @@ from server.core.calendar.model import (
 from server.core.calendar.vtimezone import build_vtimezone
 
 __all__ = [
+    "ENGLISH_LABELS",
     "PRODID",
     "AgendaEntry",
     "CalendarError",
+    "CalendarLabels",
     "Invitee",
     "MeetingInfo",
     "MeetingStatus",

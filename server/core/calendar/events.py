@@ -11,8 +11,10 @@ from icalendar import Calendar, Event
 from icalendar.prop import vCalAddress, vRecur
 
 from server.core.calendar.model import (
+    ENGLISH_LABELS,
     PRODID,
     CalendarError,
+    CalendarLabels,
     Invitee,
     MeetingInfo,
     MeetingStatus,
@@ -126,8 +128,10 @@ def meeting_writer(meeting: MeetingInfo, extra: Iterable[datetime] = ()) -> Writ
     return Writer(meeting.zone, [*instants, *extra])
 
 
-def personal_description(meeting: MeetingInfo, personal_url: str) -> str:
-    parts = [meeting.description.strip(), f"Your personal link: {personal_url}"]
+def personal_description(
+    meeting: MeetingInfo, personal_url: str, labels: CalendarLabels = ENGLISH_LABELS
+) -> str:
+    parts = [meeting.description.strip(), f"{labels.personal_link} {personal_url}"]
     return "\n\n".join(p for p in parts if p)
 
 
@@ -179,7 +183,9 @@ def meeting_events(
     return events
 
 
-def _itip(meeting: MeetingInfo, invitee: Invitee, now: datetime, method: str) -> bytes:
+def _itip(
+    meeting: MeetingInfo, invitee: Invitee, now: datetime, method: str, labels: CalendarLabels
+) -> bytes:
     writer = meeting_writer(meeting)
     cal = new_calendar(method)
     if method == "REQUEST":
@@ -202,27 +208,35 @@ def _itip(meeting: MeetingInfo, invitee: Invitee, now: datetime, method: str) ->
         invitee=invitee,
         attendee_params=params,
         url=invitee.personal_url,
-        description=personal_description(meeting, invitee.personal_url),
+        description=personal_description(meeting, invitee.personal_url, labels),
         include_overrides=method == "REQUEST",
     ):
         cal.add_component(ev)
     return finish(cal, writer)
 
 
-
-
-def build_request(meeting: MeetingInfo, invitee: Invitee, now: datetime) -> bytes:
+def build_request(
+    meeting: MeetingInfo,
+    invitee: Invitee,
+    now: datetime,
+    labels: CalendarLabels = ENGLISH_LABELS,
+) -> bytes:
     """iTIP ``METHOD:REQUEST`` invitation (or update: same UID, higher ``invitee.sequence``)
     for one invitee, with ORGANIZER = the organiser (the mail's From) and the invitee as
     ATTENDEE (RSVP=TRUE). ``now`` becomes DTSTAMP (UTC). A cancelled meeting cannot be
-    requested: use :func:`build_cancel`."""
+    requested: use :func:`build_cancel`. ``labels``: the added words, in the invitee's language."""
     if meeting.status is MeetingStatus.CANCELLED:
         raise CalendarError("status: the meeting is cancelled; send a CANCEL instead")
-    return _itip(meeting, invitee, now, "REQUEST")
+    return _itip(meeting, invitee, now, "REQUEST", labels)
 
 
-def build_cancel(meeting: MeetingInfo, invitee: Invitee, now: datetime) -> bytes:
+def build_cancel(
+    meeting: MeetingInfo,
+    invitee: Invitee,
+    now: datetime,
+    labels: CalendarLabels = ENGLISH_LABELS,
+) -> bytes:
     """iTIP ``METHOD:CANCEL`` (STATUS:CANCELLED, same UID, ``invitee.sequence`` must be higher
     than the last REQUEST's) for one uninvited person or for everyone when the meeting is
     cancelled. Cancels the whole series (no RECURRENCE-ID)."""
-    return _itip(meeting, invitee, now, "CANCEL")
+    return _itip(meeting, invitee, now, "CANCEL", labels)

@@ -17,7 +17,16 @@ from server.core.calendar.events import (
     new_calendar,
     utc_stamp,
 )
-from server.core.calendar.model import FEED_REFRESH, AgendaEntry, Invitee, MeetingInfo, MeetingStatus, RoomEntry
+from server.core.calendar.model import (
+    ENGLISH_LABELS,
+    FEED_REFRESH,
+    AgendaEntry,
+    CalendarLabels,
+    Invitee,
+    MeetingInfo,
+    MeetingStatus,
+    RoomEntry,
+)
 
 
 def _feed_calendar(name: str, zone: str, description: str, source_url: str | None) -> Calendar:
@@ -80,14 +89,16 @@ def build_personal_feed(
     *,
     feed_url: str | None = None,
     cancelled: bool = False,
+    labels: CalendarLabels = ENGLISH_LABELS,
 ) -> bytes:
     """Personal feed: the mornings (one recurring VEVENT, UID ``feed-<meeting uid>`` so it does
     not collide with the emailed invitation's UID) plus one VEVENT per break-out round with
     the participant's room and its video link in LOCATION/URL. ``cancelled`` (uninvited)
-    marks everything STATUS:CANCELLED so subscribed calendars show it as cancelled."""
+    marks everything STATUS:CANCELLED so subscribed calendars show it as cancelled.
+    ``labels``: the added words (feed name, room and video labels) in the participant's language."""
     stamp = utc_stamp(last_modified)
     writer = meeting_writer(meeting, [t for r in rooms for t in (r.start_utc, r.end_utc)])
-    cal = _feed_calendar(f"{meeting.title} (personal)", meeting.zone, "", feed_url)
+    cal = _feed_calendar(labels.personal_feed.replace("{title}", meeting.title), meeting.zone, "", feed_url)
     status = "CANCELLED" if cancelled else _status(meeting)
     for ev in meeting_events(
         meeting,
@@ -114,7 +125,10 @@ def build_personal_feed(
         ev.add("DTSTART", writer.at(room.start_utc))
         ev.add("DTEND", writer.at(room.end_utc))
         ev.add("SUMMARY", f"{room.round_title}: {room.room_name}")
-        ev.add("DESCRIPTION", f"Break-out room: {room.room_name}\nVideo link: {room.video_url}")
+        ev.add(
+            "DESCRIPTION",
+            f"{labels.breakout_room} {room.room_name}\n{labels.video_link} {room.video_url}",
+        )
         ev.add("LOCATION", vText(f"{room.room_name} - {room.video_url}"))
         ev.add("URL", room.video_url)
         ev.add("STATUS", status)

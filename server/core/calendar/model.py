@@ -91,6 +91,21 @@ class MeetingInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class CalendarLabels:
+    """The words the calendars add around the meeting's own texts, in the reader's language.
+    The pure core does not translate: the edge builds this (English by default) inside the
+    recipient's locale. ``personal_feed`` names the personal feed; ``{title}`` is the meeting's."""
+
+    personal_link: str = "Your personal link:"
+    breakout_room: str = "Break-out room:"
+    video_link: str = "Video link:"
+    personal_feed: str = "{title} (personal)"
+
+
+ENGLISH_LABELS = CalendarLabels()
+
+
+@dataclass(frozen=True, slots=True)
 class Invitee:
     """One invited person. ``id`` is the application/participant id (used in Message-IDs);
     ``sequence`` is the iTIP SEQUENCE of the message to build (0 first, caller increments)."""
