@@ -42,6 +42,7 @@ def _config_from(settings: Settings) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "TASK_THREADS": settings.TASK_THREADS,
+        "APPLY_ANSWER_SECONDS": settings.APPLY_ANSWER_SECONDS,
     }
 
 

@@ -105,6 +105,11 @@ class Settings(BaseSettings):
         description="Level of the log lines `convene serve` writes to standard error "
         "(DEBUG, INFO, WARNING, ERROR).",
     )
+    APPLY_ANSWER_SECONDS: float = Field(
+        default=0.25, ge=0, le=5,
+        description="Every accepted application is answered after at least this long, whether the "
+        "address is new or has applied already, so the answer's timing cannot tell who applied.",
+    )
     TASK_THREADS: int = Field(
         default=2, ge=1, le=16,
         description="Embedded default: threads that run in-process tasks (mail, calendar) "

@@ -28,6 +28,7 @@ def base_config(tmp: Path, database_url: str) -> dict[str, Any]:
         "SECRET_KEY": "test-secret",
         "BASE_URL": "http://convene.test",
         "RATELIMIT_ENABLED": False,
+        "APPLY_ANSWER_SECONDS": 0,  # the answer-time floor is tested where it matters (test_security)
     }
 
 

@@ -17,13 +17,13 @@ from tests.browser.flow import REHEARSAL, Staff, invited_participant
 FOLLOW_S = 1.0  # the projector shows each step within this
 
 
-@pytest.fixture(scope="module")
-
 def changed(page: Any, selector: str, before: str, timeout: int = 4000) -> None:
     """Wait until the element's text is no longer `before` (a clock that ticks)."""
     page.wait_for_function("([s, t]) => document.querySelector(s).innerText !== t",
                            arg=[selector, before], timeout=timeout)
 
+
+@pytest.fixture(scope="module")
 def organiser(live_server: LiveServer) -> Staff:
     return Staff(live_server.url, *live_server.organiser)
 

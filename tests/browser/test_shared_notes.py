@@ -45,9 +45,14 @@ def test_two_browsers_write_the_same_notes_at_once(live_server: LiveServer, new_
     for page in (a, b):
         page.wait_for_selector("#conn.connected", timeout=10_000)
 
-    # Online: both type into the same text within the same fraction of a second.
+    # A line both have, so that each writes at a place the other has too (a caret placed inside
+    # text still arriving lands among the other's letters, as it would in any shared editor).
     box_a.click()
-    box_a.press_sequentially("Aigul: families first.", delay=5)
+    box_a.press_sequentially("Agenda:", delay=5)
+    b.wait_for_function("() => document.getElementById('notes-text').value === 'Agenda:'", timeout=5000)
+    # Online: both type into the same text within the same fraction of a second, before and after it.
+    box_a.press("Home")
+    box_a.press_sequentially("Aigul: families first. ", delay=5)
     box_b.click()
     box_b.press("End")
     box_b.press_sequentially(" Bruno: schools too.", delay=5)
@@ -73,7 +78,7 @@ def test_two_browsers_write_the_same_notes_at_once(live_server: LiveServer, new_
     a.wait_for_timeout(600)  # let the last acknowledgements land
     text_a, text_b = box_a.input_value(), box_b.input_value()
     assert text_a == text_b
-    for words in ("Aigul: families first.", "Bruno: schools too.", "[A offline]", "[B offline]"):
+    for words in ("Aigul: families first. Agenda: Bruno: schools too.", "[A offline]", "[B offline]"):
         assert text_a.count(words) == 1, (words, text_a)
     assert _stored_notes(organiser, room["name"]) == text_a
     screenshot(a, "shared-notes")
