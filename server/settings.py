@@ -51,7 +51,8 @@ class Settings(BaseSettings):
     )
     SOCKETIO_ASYNC_MODE: str = Field(
         default="threading",
-        description="threading (embedded default, simple-websocket) or gevent (under gunicorn).",
+        description="gevent (what `convene serve` uses when this is unset) or threading (Werkzeug's "
+        "server, a thread per connection; the default for apps made in-process, such as tests).",
     )
     SOCKETIO_CHANNEL: str = Field(
         default="convene-socketio",

@@ -73,5 +73,9 @@ class Tab:
         return [(at, payload) for at, got_name, payload in list(self.got) if got_name == name]
 
     def close(self) -> None:
+        """Close as a tab does: a close frame, then the socket (not waiting up to 3 s per tab for
+        the server's answer, which made 300 closes take minutes)."""
         with contextlib.suppress(Exception):
-            self.ws.close()
+            self.ws.send_close()
+        with contextlib.suppress(Exception):
+            self.ws.shutdown()

@@ -1,4 +1,4 @@
-"""The embedded default under a vote burst: one `convene serve` (threading mode, SQLite),
+"""The embedded default under a vote burst: one `convene serve` (its default: gevent, SQLite),
 100 invited people with 3 tabs each, 100 votes for one question spread over 2 s.
 
 Every vote is acknowledged and counted (no `busy`), and every tab has the final count within
@@ -65,7 +65,7 @@ def test_a_hundred_people_in_three_tabs_vote_within_two_seconds(tmp_path: Path,
     port = free_port()
     origin = f"http://127.0.0.1:{port}"
     env = env_with(DATABASE_URL=url, BASE_URL=origin, SECRET_KEY="embedded-test",
-                   INSTANCE_PATH=str(tmp_path / "instance"), SOCKETIO_ASYNC_MODE="threading")
+                   INSTANCE_PATH=str(tmp_path / "instance"))  # serve's own default async mode
     queue = ["item", meeting.qa_item]
     stream = f"qa:item:{meeting.qa_item}"
     with running([str(BIN / "convene"), "serve", "--port", str(port), "--no-seed", "--no-migrate"],

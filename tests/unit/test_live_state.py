@@ -348,7 +348,7 @@ def test_classify_a_coalesced_frame_by_the_versions_it_covers() -> None:
 
 
 def test_coalescer_sends_a_lone_change_at_once_and_a_burst_as_one_frame_per_window() -> None:
-    from server.live.fanout import Coalescer, Frame
+    from server.live.fanout import HOLE_WAITS, Coalescer, Frame
 
     sent: list[dict[str, object]] = []
     later: list[tuple[object, ...]] = []
@@ -371,8 +371,49 @@ def test_coalescer_sends_a_lone_change_at_once_and_a_burst_as_one_frame_per_wind
     merged = sent[-1]
     assert (merged["from_version"], merged["version"]) == (2, 4)
     assert merged["questions"] == [{"id": 2, "votes": 1}, {"id": 1, "votes": 3}]
-    coalescer.submit(frame(6, 1, 4))  # version 5 is missing: wait, then send without claiming it
-    clock[0] += 0.2
+    coalescer.submit(frame(6, 1, 4))  # version 5 is missing: wait for it, a window at a time...
+    for _ in range(1 + HOLE_WAITS):
+        assert sent[-1]["version"] == 4
+        clock[0] += 0.1
+        fn, *args = later.pop()
+        fn(*args)  # type: ignore[operator]
+    assert (sent[-1]["from_version"], sent[-1]["version"]) == (6, 6)  # ...then send without claiming it
+    assert not later
+    coalescer.submit(frame(8, 1, 5))  # 7 is late but comes within the waits: one frame 7..8, in order
+    clock[0] += 0.1
     fn, *args = later.pop()
     fn(*args)  # type: ignore[operator]
-    assert (sent[-1]["from_version"], sent[-1]["version"]) == (6, 6)
+    coalescer.submit(frame(7, 2, 2))
+    clock[0] += 0.1
+    fn, *args = later.pop()
+    fn(*args)  # type: ignore[operator]
+    assert (sent[-1]["from_version"], sent[-1]["version"]) == (7, 8) and not later
+
+
+def test_coalescer_sends_one_streams_frames_in_order_even_when_a_send_is_slow() -> None:
+    """A frame going out to hundreds of sockets is not overtaken by the next one on any socket:
+    while one thread sends a stream's frame, a newer frame of that stream waits its turn."""
+    import threading
+
+    from server.live.fanout import Coalescer, Frame
+
+    sent: list[int] = []
+    first_started, release = threading.Event(), threading.Event()
+
+    def send(event: str, payload: dict[str, object], to: object) -> None:
+        if payload["version"] == 1:
+            first_started.set()
+            release.wait(5)
+        sent.append(int(payload["version"]))  # type: ignore[call-overload]
+
+    coalescer = Coalescer(send, 0.0, lambda fn, *a: fn(*a), lambda s: None)
+    frame = lambda v: Frame("qa:changed", "event:1", {"stream": "qa:item:7", "version": v,  # noqa: E731
+                                                       "questions": []})
+    slow = threading.Thread(target=coalescer.submit, args=(frame(1),))
+    slow.start()
+    assert first_started.wait(5)
+    coalescer.submit(frame(2))  # returns at once: the sending thread will carry it
+    assert sent == []
+    release.set()
+    slow.join(5)
+    assert sent == [1, 2]
