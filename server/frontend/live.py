@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from server.applications import links
 from server.breakouts import facilitators
+from server.core.timeutil import iso_utc, zone
 from server.core.vocab import ROLE_LABELS, country_name
 from server.events import operations as event_ops
 from server.extensions import db, limiter
@@ -43,27 +44,25 @@ KIND_WORDS = {
 
 def agenda_json(event: Event) -> dict[str, Any]:
     """What the live scripts need to name agenda items: ids, titles, kinds (code and words),
-    times (UTC and the event's), and the days with their headings."""
-    days = event_ops.agenda_dict(event)["days"]
-    # The organisers' own texts in the reader's language where they translated them.
-    day_titles = {d.date.isoformat(): localized(d, "title") for d in event.days}
-    item_titles = {i.id: localized(i, "title") for i in event.items}
-    return {
-        "event_id": event.id,
-        "slug": event.slug,
-        "title": localized(event, "title"),
-        "timezone": event.timezone,
-        "days": [{"date": day["date"], "title": day_titles.get(day["date"]) or day["title"] or day["date"],
-                  "start_utc": day["start_utc"]}
-                 for day in days],
-        "items": [
-            {"id": i["id"], "title": item_titles.get(i["id"]) or i["title"], "kind": i["kind"],
-             "kind_label": str(KIND_WORDS.get(i["kind"], i["kind"])), "day": day["date"],
-             "start_utc": i["start_utc"], "end_utc": i["end_utc"],
-             "start_local": i["start_local"], "end_local": i["end_local"]}
-            for day in days for i in day["items"]
-        ],
-    }
+    times (UTC and the event's), and the days with their headings. Built straight from the
+    rows (not from the API's agenda_dict, whose speakers and descriptions these pages never
+    show): the live pages render it on every load."""
+    tz = zone(event.timezone)
+    days: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    for day in event.days:
+        date = day.date.isoformat()
+        # The organisers' own texts in the reader's language where they translated them.
+        days.append({"date": date, "title": localized(day, "title") or day.title or date,
+                     "start_utc": iso_utc(day.starts_at)})
+        for item in day.items:
+            start, end = item.starts_at.astimezone(tz), item.ends_at.astimezone(tz)
+            items.append({"id": item.id, "title": localized(item, "title") or item.title, "kind": item.kind,
+                          "kind_label": str(KIND_WORDS.get(item.kind, item.kind)), "day": date,
+                          "start_utc": iso_utc(item.starts_at), "end_utc": iso_utc(item.ends_at),
+                          "start_local": start.strftime("%H:%M"), "end_local": end.strftime("%H:%M")})
+    return {"event_id": event.id, "slug": event.slug, "title": localized(event, "title"),
+            "timezone": event.timezone, "days": days, "items": items}
 
 
 @bp.get("/p/<token>/live")
