@@ -115,6 +115,9 @@ def _bind_extensions(app: Flask) -> None:
     i18n.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    # The SocketIO object is shared by every app made in this process (tests make many): a
+    # queue manager left by an earlier app with REDIS_URL would otherwise outlive it.
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],

@@ -70,7 +70,7 @@ def agenda_json(event: Event) -> dict[str, Any]:
 def participant(token: str) -> Any:
     application = links.by_token(token)
     prefer_language(application.language)  # a personal-link page: the participant's language
-    event = application.event
+    event = event_ops.event_with_agenda(application.event_id)
     allowed = application.status in PARTICIPATING
     return render_template(
         "frontend/live.html", event=event, application=application, allowed=allowed,

@@ -14,7 +14,7 @@ import pytest
 from tests.support.load import apply_concurrently, wait_for_mails
 from tests.support.procs import BIN, env_with, free_port, running
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.timing]
 
 TOTAL, CLIENTS = 300, 30
 

@@ -20,7 +20,7 @@ from tests.support.live import Meeting, add_participant, make_meeting
 from tests.support.procs import BIN, env_with, free_port, running
 from tests.support.rawsio import Tab
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.timing]
 
 PEOPLE = int(__import__("os").environ.get("LIVE_TEST_PEOPLE", "100"))
 TABS = 3
