@@ -2,7 +2,8 @@
 
 - ``prepare_database``: a migrated SQLite file with the reference event, participants, a
   published round and optional staff accounts (this process has no ``REDIS_URL``).
-- ``forget_channel``: delete a test-owned Socket.IO channel's keys afterwards.
+- ``owned_channel``: a Socket.IO channel of the test's own on a shared Redis, its keys deleted
+  afterwards (``forget_channel``).
 - ``Cluster``: the environment of the processes and ``serve(port, log)`` to run one of them;
   ``tracebacks()`` lists the logs that show one.
 - ``OwnRedis``: a redis-server of the test's own on a free port, to kill and start again.
@@ -15,7 +16,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 
 import redis
 import socketio
+from flask import Flask
 
 from tests.conftest import base_config
 from tests.support.live import Meeting, make_meeting
@@ -30,8 +32,13 @@ from tests.support.procs import BIN, env_with, free_port, running, wait_for_port
 
 
 def prepare_database(tmp_path: Path, *, participants: int = 2, name: str = "cluster.sqlite3",
-                     staff: tuple[tuple[str, str, str, str], ...] = ()) -> tuple[str, Meeting]:
-    """Return the URL of a migrated file database and its meeting; ``staff``: (email, password, name, role)."""
+                     staff: tuple[tuple[str, str, str, str], ...] = (),
+                     more: Callable[[Flask, Meeting], object] | None = None) -> tuple[str, Meeting]:
+    """Return the URL of a migrated file database and its meeting.
+
+    ``staff``: accounts to add, as (email, password, name, role); ``more``: called with the app
+    and the meeting to add what else the test needs (key questions, other participants).
+    """
     from flask_migrate import upgrade
 
     from server import create_app
@@ -48,6 +55,8 @@ def prepare_database(tmp_path: Path, *, participants: int = 2, name: str = "clus
             db.session.add(user)
         db.session.commit()
     meeting = make_meeting(app, participants=participants)
+    if more is not None:
+        more(app, meeting)
     with app.app_context():
         db.engine.dispose()
     return url, meeting
@@ -55,6 +64,16 @@ def prepare_database(tmp_path: Path, *, participants: int = 2, name: str = "clus
 
 def new_channel(kind: str) -> str:
     return f"convene-test-{kind}-{uuid.uuid4().hex[:8]}"
+
+
+@contextmanager
+def owned_channel(redis_url: str, kind: str) -> Iterator[str]:
+    """A Socket.IO channel of the test's own on a shared Redis; its keys are deleted afterwards."""
+    name = new_channel(kind)
+    try:
+        yield name
+    finally:
+        forget_channel(redis_url, name)
 
 
 def forget_channel(redis_url: str, channel: str) -> None:
