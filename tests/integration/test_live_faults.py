@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -20,6 +19,7 @@ import pytest
 from flask import Flask
 
 from server.sessions import protocol as ev
+from tests.support.cluster import OwnRedis, own_redis_server
 from tests.support.live import (
     Meeting,
     call,
@@ -30,39 +30,11 @@ from tests.support.live import (
     received,
     staff_client,
 )
-from tests.support.procs import free_port, wait_for_port
-
-
-class OwnRedis:
-    """A redis-server of this test only (no persistence), to kill and start again on one port."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.workdir = workdir
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> OwnRedis:
-        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no",
-                                      "--bind", "127.0.0.1", "--dir", str(self.workdir)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for_port(self.port, timeout=10)
-        return self
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
 
 
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
-    server = OwnRedis(tmp_path).start()
-    yield server
-    server.kill()
+    yield from own_redis_server(tmp_path)
 
 
 def test_an_ack_tells_the_truth_when_redis_is_down_and_delivery_is_retried(

@@ -27,6 +27,7 @@ class Tab:
         while True:
             answer = self.ws.recv()
             if answer.startswith("40"):
+                self.sid: str = json.loads(answer[2:] or "{}").get("sid", "")
                 break
             if answer.startswith("44"):
                 raise RuntimeError(f"connection refused: {answer}")

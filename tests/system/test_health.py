@@ -15,24 +15,15 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support.procs import BIN, ROOT, env_with, free_port, running, wait_for_port
+from tests.support.cluster import OwnRedis, own_redis_server
+from tests.support.procs import BIN, ROOT, env_with, free_port, running
 
 pytestmark = pytest.mark.system
 
 
 @pytest.fixture
-def redis_port(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    port = free_port()
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(tmp_path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port, proc=proc)
-        yield port, proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
+    yield from own_redis_server(tmp_path)
 
 
 def doctor(env: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
@@ -46,12 +37,11 @@ def readyz(base: str) -> tuple[int, dict[str, Any]]:
 
 
 def test_ready_with_redis_and_beat_then_not_ready_when_redis_dies(
-    tmp_path: Path, redis_port: tuple[int, subprocess.Popen[bytes]]
+    tmp_path: Path, own_redis: OwnRedis
 ) -> None:
-    port, redis_proc = redis_port
     web = free_port()
     base = f"http://127.0.0.1:{web}"
-    env = env_with(INSTANCE_PATH=str(tmp_path / "instance"), REDIS_URL=f"redis://127.0.0.1:{port}/0",
+    env = env_with(INSTANCE_PATH=str(tmp_path / "instance"), REDIS_URL=own_redis.url,
                    DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", SECRET_KEY="health-test",
                    SOCKETIO_CHANNEL="convene-test-health")
     worker = [str(BIN / "celery"), "-A", "worker.main", "worker", "--pool=solo", "--loglevel=INFO",
@@ -76,8 +66,7 @@ def test_ready_with_redis_and_beat_then_not_ready_when_redis_dies(
         assert well.returncode == 0 and well.stdout.strip().endswith("ready"), well.stdout
         assert "last tick" in well.stdout
 
-        redis_proc.kill()
-        redis_proc.wait()
+        own_redis.kill()
         began = time.monotonic()
         status, body = readyz(base)
         assert time.monotonic() - began < 8

@@ -7,19 +7,15 @@ from __future__ import annotations
 import base64
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from pycrdt import Doc, Text
 
-from tests.conftest import base_config
-from tests.support.live import Meeting, make_meeting
-from tests.support.procs import BIN, env_with, free_port, running
-from tests.system.test_live_cluster import Recorder
+from tests.support.cluster import Cluster, Recorder, owned_channel, prepare_database
+from tests.support.live import Meeting
 
 pytestmark = pytest.mark.system
 
@@ -28,29 +24,13 @@ REDIS_URL = "redis://127.0.0.1:6379/7"  # this test's own database number
 
 @pytest.fixture
 def channel() -> Iterator[str]:
-    name = f"convene-test-notes-{uuid.uuid4().hex[:8]}"
-    yield name
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=f"convene:{name}:*"))
-    if keys:
-        client.delete(*keys)
+    with owned_channel(REDIS_URL, "notes") as name:
+        yield name
 
 
 @pytest.fixture
 def prepared(tmp_path: Path) -> tuple[str, Meeting]:
-    from flask_migrate import upgrade
-
-    from server import create_app
-    from server.extensions import db
-
-    url = f"sqlite:///{tmp_path / 'notes.sqlite3'}"
-    app = create_app(base_config(tmp_path, url))
-    with app.app_context():
-        upgrade()
-    meeting = make_meeting(app, participants=3)  # the first and the third share a room
-    with app.app_context():
-        db.engine.dispose()
-    return url, meeting
+    return prepare_database(tmp_path, participants=3, name="notes.sqlite3")  # the first and the third share a room
 
 
 class Writer:
@@ -94,18 +74,11 @@ def test_two_processes_merge_simultaneous_notes(tmp_path: Path, prepared: tuple[
     url, meeting = prepared
     ana, cy = meeting.people[0], meeting.people[2]
     room = meeting.room_of(ana)
-    ports = free_port(), free_port()
-    origin = f"http://127.0.0.1:{ports[0]}"
-    env = env_with(DATABASE_URL=url, REDIS_URL=REDIS_URL, SOCKETIO_CHANNEL=channel, SOCKETIO_ASYNC_MODE="gevent",
-                   BASE_URL=origin, SECRET_KEY="notes-test", INSTANCE_PATH=str(tmp_path / "instance"))
-
-    def serve(port: int, log: str) -> Any:
-        return running([str(BIN / "convene"), "serve", "--port", str(port), "--no-seed", "--no-migrate"],
-                       env, port, log=tmp_path / log)
-
-    with serve(ports[0], "web1.log"), serve(ports[1], "web2.log"):
-        a = Writer(Recorder(f"http://127.0.0.1:{ports[0]}", ana.token, origin).start(), room)
-        c = Writer(Recorder(f"http://127.0.0.1:{ports[1]}", cy.token, origin).start(), room)
+    cluster = Cluster(tmp_path, url, REDIS_URL, channel)
+    (one, two), origin = cluster.bases, cluster.origin
+    with cluster.serving("web1.log", "web2.log"):
+        a = Writer(Recorder(one, ana.token, origin).start(), room)
+        c = Writer(Recorder(two, cy.token, origin).start(), room)
         a.sync()
         assert a.type(0, "Shared start.")["ok"]
         c.recorder.wait_for("notes:changed", lambda d: d["room_id"] == room, 0, timeout=2.0)
@@ -137,3 +110,4 @@ def test_two_processes_merge_simultaneous_notes(tmp_path: Path, prepared: tuple[
         assert _stored(url, room) == str(a.text)
         a.recorder.client.disconnect()
         c.recorder.client.disconnect()
+    assert cluster.tracebacks() == {}

@@ -5,19 +5,17 @@ two `convene serve` processes on one database and the real Redis (DB 8), two mod
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 import requests
 import socketio
+from flask import Flask
 
-from tests.conftest import base_config
-from tests.support.live import Meeting, add_participant, make_meeting
-from tests.support.procs import BIN, env_with, free_port, running
+from tests.support.cluster import Cluster, owned_channel, prepare_database
+from tests.support.live import Meeting, add_participant
 
 pytestmark = pytest.mark.system
 
@@ -27,37 +25,20 @@ MODERATOR = ("cluster-moderator@example.org", "cluster-moderator-password")
 
 @pytest.fixture
 def channel() -> Iterator[str]:
-    name = f"convene-test-seed-{uuid.uuid4().hex[:8]}"
-    yield name
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=f"convene:{name}:*"))
-    if keys:
-        client.delete(*keys)
+    with owned_channel(REDIS_URL, "seed") as name:
+        yield name
+
+
+def _key_questions(app: Flask, meeting: Meeting) -> None:
+    add_participant(app, meeting.event_id, "Named Person", key_questions=["What works?", "Who pays?"],
+                    share="with_name")
+    add_participant(app, meeting.event_id, "Shy Person", key_questions=["What fails?"], share="anonymous")
 
 
 @pytest.fixture
 def prepared(tmp_path: Path) -> tuple[str, Meeting]:
-    from flask_migrate import upgrade
-
-    from server import create_app
-    from server.extensions import db
-    from server.models import User
-
-    url = f"sqlite:///{tmp_path / 'cluster.sqlite3'}"
-    app = create_app(base_config(tmp_path, url))
-    with app.app_context():
-        upgrade()
-        user = User(email=MODERATOR[0], role="moderator", name="Cluster moderator")
-        user.set_password(MODERATOR[1])
-        db.session.add(user)
-        db.session.commit()
-    meeting = make_meeting(app, participants=2)
-    add_participant(app, meeting.event_id, "Named Person", key_questions=["What works?", "Who pays?"],
-                    share="with_name")
-    add_participant(app, meeting.event_id, "Shy Person", key_questions=["What fails?"], share="anonymous")
-    with app.app_context():
-        db.engine.dispose()
-    return url, meeting
+    return prepare_database(tmp_path, participants=2, more=_key_questions,
+                            staff=((MODERATOR[0], MODERATOR[1], "Cluster moderator", "moderator"),))
 
 
 def moderator(base: str, slug: str, origin: str) -> socketio.Client:
@@ -79,17 +60,11 @@ def snapshot(client: socketio.Client, stream: str) -> dict[str, Any]:
 def test_two_processes_add_the_key_questions_once(tmp_path: Path, prepared: tuple[str, Meeting],
                                                   channel: str) -> None:
     url, meeting = prepared
-    ports = free_port(), free_port()
-    bases = [f"http://127.0.0.1:{p}" for p in ports]
-    env = env_with(DATABASE_URL=url, REDIS_URL=REDIS_URL, SOCKETIO_CHANNEL=channel, SOCKETIO_ASYNC_MODE="gevent",
-                   BASE_URL=bases[0], SECRET_KEY="cluster-test", INSTANCE_PATH=str(tmp_path / "instance"))
-
-    def serve(port: int, log: str) -> Any:
-        return running([str(BIN / "convene"), "serve", "--port", str(port), "--no-seed", "--no-migrate"],
-                       env, port, log=tmp_path / log)
+    cluster = Cluster(tmp_path, url, REDIS_URL, channel)
+    bases = cluster.bases
 
     stream = f"qa:item:{meeting.qa_item}"
-    with serve(ports[0], "web1.log"), serve(ports[1], "web2.log"):
+    with cluster.serving("web1.log", "web2.log"):
         one, two = moderator(bases[0], meeting.slug, bases[0]), moderator(bases[1], meeting.slug, bases[0])
         acks: list[dict[str, Any]] = []
         start = threading.Barrier(2)
@@ -112,7 +87,7 @@ def test_two_processes_add_the_key_questions_once(tmp_path: Path, prepared: tupl
         two.disconnect()
 
     # Both processes restart; starting the item (twice, from each) adds nothing more.
-    with serve(ports[0], "web1-again.log"), serve(ports[1], "web2-again.log"):
+    with cluster.serving("web1-again.log", "web2-again.log"):
         one, two = moderator(bases[0], meeting.slug, bases[0]), moderator(bases[1], meeting.slug, bases[0])
         assert one.call("agenda:start_item", {"item_id": meeting.qa_item}, timeout=10)["ok"]
         assert two.call("agenda:next_item", {}, timeout=10)["ok"]
@@ -120,3 +95,4 @@ def test_two_processes_add_the_key_questions_once(tmp_path: Path, prepared: tupl
         assert len(snapshot(one, stream)["questions"]) == 3
         one.disconnect()
         two.disconnect()
+    assert cluster.tracebacks() == {}
