@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 
 from server.core.timeutil import TimeError, end_of_day, iso_utc, local_to_utc, zone
 from server.core.vocab import country_name
@@ -267,8 +267,8 @@ def event_with_agenda(event_id: int) -> Event:
     """The event with its days and their items in one query (pages that show the whole agenda
     on every load would otherwise pay a lazy load for the event, its days and each day)."""
     return db.session.execute(
-        select(Event).where(Event.id == event_id).options(joinedload(Event.days).joinedload(AgendaDay.items))
-    ).unique().scalar_one()
+        select(Event).where(Event.id == event_id).options(selectinload(Event.days).selectinload(AgendaDay.items))
+    ).scalar_one()
 
 
 # ---- serialisation ----
