@@ -102,8 +102,11 @@ def staff_dict(user: User) -> dict[str, Any]:
 
 def rooms_of(event: Event, user_id: int) -> list[dict[str, Any]]:
     """The rooms a staff member facilitates in this event's rounds (published first, then drafts)."""
-    if user_id not in staff_facilitator_ids(event.id):
-        return []
+    return _held_rooms(event, user_id) if user_id in staff_facilitator_ids(event.id) else []
+
+
+def _held_rooms(event: Event, user_id: int) -> list[dict[str, Any]]:
+    """The rooms stored with this staff member as facilitator (the caller knows they still are)."""
     rows = db.session.execute(
         select(BreakoutRound, BreakoutRoom).join(BreakoutRoom, BreakoutRoom.round_id == BreakoutRound.id)
         .where(BreakoutRound.event_id == event.id, BreakoutRoom.facilitator_user_id == user_id)
@@ -123,5 +126,5 @@ def listing(event: Event) -> dict[str, Any]:
         "participants": [{"application_id": a.id, "name": a.name, "status": a.status,
                           "offers_to_facilitate": bool(a.offers_to_facilitate)} for a in participants],
         "staff": [{**staff_dict(u), "facilitator": u.id in chosen,
-                   "rooms": rooms_of(event, u.id) if u.id in chosen else []} for u in staff_members()],
+                   "rooms": _held_rooms(event, u.id) if u.id in chosen else []} for u in staff_members()],
     }
