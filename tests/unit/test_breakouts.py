@@ -407,6 +407,62 @@ def test_the_cohort_rebalance_solves_assignments_exactly() -> None:
         assert sum(cost[r][c] for r, c in enumerate(columns)) == best
 
 
+def test_a_swaps_predicted_cost_change_is_the_change_a_fresh_count_finds() -> None:
+    """The search trusts ``delta`` (the unrolled hot path) for every move and keeps its counts
+    up to date swap by swap: both must agree with the cost counted from scratch."""
+    from server.sessions.breakouts.assignment import _neighbours, _Weights
+    from server.sessions.breakouts.rules import earlier_pairs, separated_pairs
+    from server.sessions.breakouts.state import SearchState
+
+    rng = random.Random(11)
+    people = make_people(30, seed=11, facilitators=4, orgs=6)
+    people = [
+        Person.from_country(p.id, p.role, p.country, organisation=p.organisation,
+                            languages=("en", "ru") if i % 3 else ("ru",), facilitator=p.facilitator)
+        for i, p in enumerate(people)
+    ]
+    ids = {p.id: i for i, p in enumerate(people)}
+    sizes = [8, 8, 7, 7]
+    specs = [RoomSpec() for _ in sizes]
+    previous = [Round(tuple(tuple(p.id for p in people[k::4]) for k in range(4)))]
+    weights = _Weights.for_sizes(sizes, len(people))
+    neighbours = _neighbours(
+        ids, earlier_pairs(previous, set(ids)), separated_pairs(people, (), True), weights.repeat
+    )
+
+    def state(room_of: list[int]) -> SearchState:
+        return SearchState(people, list(room_of), {None: [0, 1, 2, 3]}, specs, sizes, set(), neighbours,
+                           (weights.hard, weights.spread))
+
+    room_of = [room for room, size in enumerate(sizes) for _ in range(size)]
+    rng.shuffle(room_of)
+    checked = 0
+    for _ in range(400):
+        person, partner = rng.sample(range(len(people)), 2)
+        if room_of[person] == room_of[partner]:
+            continue
+        before = state(room_of)
+        predicted = before.delta(person, partner)
+        cost_before = before.cost()
+        before.swap(person, partner)  # the incremental bookkeeping the search relies on
+        room_of[person], room_of[partner] = room_of[partner], room_of[person]
+        fresh = state(room_of)
+        assert fresh.cost() - cost_before == predicted
+        assert before.cost() == fresh.cost()
+        checked += 1
+    assert checked > 250
+
+
+def test_the_searchs_fast_draw_gives_randranges_very_draws() -> None:
+    """A seed must keep giving the rooms it gave (saved rounds are re-run around locks with it):
+    the search's own index draw must be ``randrange``'s, draw for draw, on this Python."""
+    from server.sessions.breakouts.search import _index_below
+
+    ours, theirs = random.Random(5), random.Random(5)
+    sizes = [1, 2, 3, 5, 7, 8, 60, 64, 65, 500, 4999]
+    assert [_index_below(ours, n) for n in sizes * 50] == [theirs.randrange(n) for n in sizes * 50]
+
+
 # --------------------------------------------------------------------------- constraints
 
 

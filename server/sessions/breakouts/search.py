@@ -39,6 +39,17 @@ EXHAUSTIVE = 120  # pools up to this many movable people try every partner
 ROOMS_TRIED = 4  # rooms a conflicted person looks into for partners, two members each
 
 
+def _index_below(rng: random.Random, n: int) -> int:
+    """``rng.randrange(n)`` for n > 0, the very same draws (CPython's own rejection sampling on
+    ``getrandbits``) without its argument checks: partners are drawn tens of thousands of times
+    per search, and a seed must keep giving the rooms it gave."""
+    bits = n.bit_length()
+    draw = rng.getrandbits(bits)
+    while draw >= n:
+        draw = rng.getrandbits(bits)
+    return draw
+
+
 @dataclass(slots=True)
 class _Limits:
     max_evaluations: int
@@ -232,16 +243,16 @@ class Search(SearchState):
             partners.extend(self.pool_movable[pool])
         for room in self._candidate_rooms(person, ROOMS_TRIED):
             members = self.members[room]
-            partners.append(members[rng.randrange(len(members))] if members else -1)
-            partners.append(members[rng.randrange(len(members))] if members else -1)
+            partners.append(members[_index_below(rng, len(members))] if members else -1)
+            partners.append(members[_index_below(rng, len(members))] if members else -1)
         mates = self.mates[person]
         if mates:
-            partners.append(mates[rng.randrange(len(mates))])
-            partners.append(mates[rng.randrange(len(mates))])
+            partners.append(mates[_index_below(rng, len(mates))])
+            partners.append(mates[_index_below(rng, len(mates))])
         role, region = self.role[person], self.region[person]
         for key in ((pool, role, region), (pool, role, region), (pool, role, -1), (pool, -1, region)):
             alike = self.alike[key]
-            partners.append(alike[rng.randrange(len(alike))])
+            partners.append(alike[_index_below(rng, len(alike))])
         return partners
 
     def _conflicted_people(self) -> list[int]:
@@ -281,7 +292,7 @@ class Search(SearchState):
         for _ in range(3):
             if not items:
                 return None
-            room = items[self.rng.randrange(len(items))]
+            room = items[_index_below(self.rng, len(items))]
             if room != avoid and self.pool_of_room[room] == pool:
                 return room
         return None
@@ -307,7 +318,7 @@ class Search(SearchState):
             if target is not None:
                 found.append(target)
         while len(found) < width:
-            other = rooms[self.rng.randrange(len(rooms))]
+            other = rooms[_index_below(self.rng, len(rooms))]
             if other != room:
                 found.append(other)
         return found
@@ -348,5 +359,5 @@ class Search(SearchState):
         partners = []
         for room in self._candidate_rooms(mover, 2):
             members = self.members[room]
-            partners.append(members[self.rng.randrange(len(members))] if members else -1)
+            partners.append(members[_index_below(self.rng, len(members))] if members else -1)
         return partners

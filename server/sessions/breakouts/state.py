@@ -134,6 +134,8 @@ class SearchState:
             self.high.append(high)
             self.under.append(under)
             self.below_high.append(below)
+        # What ``delta`` reads per attribute, gathered once (the hot path's lookups).
+        self.spread_tables = tuple(zip(self.attribute_values, self.count, self.low, self.high, strict=True))
 
     def _init_facilitators(self) -> None:
         """Rooms covered per pool against min(facilitators, rooms)."""
@@ -214,24 +216,24 @@ class SearchState:
         """
         room_p, room_q = self.room_of[person], self.room_of[partner]
         spread_change = 0
-        for k in ATTRIBUTES:
-            values = self.attribute_values[k]
+        for values, count, low, high in self.spread_tables:
             value_p, value_q = values[person], values[partner]
             if value_p == value_q:
                 continue
-            count_p, count_q = self.count[k][room_p], self.count[k][room_q]
-            low, high = self.low[k], self.high[k]
+            count_p, count_q = count[room_p], count[room_q]
             low_p, low_q, high_p, high_q = low[room_p], low[room_q], high[room_p], high[room_q]
-            # value_p leaves room_p for room_q, value_q the other way.
+            # value_p leaves room_p for room_q, value_q the other way. One seat less changes a
+            # value's distance from its band [low, high] by (count <= low) - (count > high), one
+            # seat more by (count >= high) - (count < low) — ``deviation`` differences, unrolled.
+            leaving_p, arriving_p = count_p[value_p], count_q[value_p]
+            leaving_q, arriving_q = count_q[value_q], count_p[value_q]
+            low_pp, high_pp, low_qp, high_qp = low_p[value_p], high_p[value_p], low_q[value_p], high_q[value_p]
+            low_qq, high_qq, low_pq, high_pq = low_q[value_q], high_q[value_q], low_p[value_q], high_p[value_q]
             spread_change += (
-                deviation(count_p[value_p] - 1, low_p[value_p], high_p[value_p])
-                - deviation(count_p[value_p], low_p[value_p], high_p[value_p])
-                + deviation(count_p[value_q] + 1, low_p[value_q], high_p[value_q])
-                - deviation(count_p[value_q], low_p[value_q], high_p[value_q])
-                + deviation(count_q[value_q] - 1, low_q[value_q], high_q[value_q])
-                - deviation(count_q[value_q], low_q[value_q], high_q[value_q])
-                + deviation(count_q[value_p] + 1, low_q[value_p], high_q[value_p])
-                - deviation(count_q[value_p], low_q[value_p], high_q[value_p])
+                (leaving_p <= low_pp) - (leaving_p > high_pp)
+                + (arriving_p >= high_qp) - (arriving_p < low_qp)
+                + (leaving_q <= low_qq) - (leaving_q > high_qq)
+                + (arriving_q >= high_pq) - (arriving_q < low_pq)
             )
         hard_change = 0
         if self.facilitator[person] != self.facilitator[partner]:
@@ -272,7 +274,8 @@ class SearchState:
     def _recount(self, k: int, room: int, value: int, step: int) -> None:
         count = self.count[k][room][value]
         low, high = self.low[k][room][value], self.high[k][room][value]
-        self.spread += deviation(count + step, low, high) - deviation(count, low, high)
+        # The change of ``deviation`` for one seat less or more (as in ``delta``).
+        self.spread += (count <= low) - (count > high) if step < 0 else (count >= high) - (count < low)
         count += step
         self.count[k][room][value] = count
         if count < low:
