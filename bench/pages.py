@@ -4,8 +4,10 @@ after a change, side by side in one run (Flask test client, SQLite, the seeded r
 Run: .venv/bin/python bench/pages.py [--old REV] [--requests N] [--rounds R]
 
 The old revision (default: the one before the interface spoke Russian) is unpacked with `git archive` into a
-temporary folder; each tree is measured in its own process (both are the `server` package),
-alternating rounds so that load on the shared machine falls on both alike. Each figure is the
+temporary folder; each tree is served by its own process (both are the `server` package), and
+the two are asked for a few requests at a time in turn (the first of each turn is not counted:
+it refills the CPU caches the other process evicted), so that load on the shared machine (or a
+neighbour on the virtual machine's host) falls on both alike. Each figure is the
 median of all requests' CPU time (process_time) in milliseconds: on a 2-core machine shared by
 several engineers wall-clock times mostly measure the neighbours. Aim: no page more than 10 % slower.
 """
@@ -14,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import statistics
 import subprocess
 import sys
@@ -61,8 +62,9 @@ def _prepare(tmp: Path) -> object:
     return app
 
 
-def worker(tree: str, requests: int) -> None:
-    """Measure one tree (run in its own process); print {label: [ms, ...]} as JSON."""
+def worker(tree: str) -> None:
+    """Serve one tree (in its own process): read "page count" lines on stdin, render that page
+    that many times and answer each request's CPU milliseconds on one line, until stdin closes."""
     import logging
 
     sys.path.insert(0, tree)
@@ -70,18 +72,39 @@ def worker(tree: str, requests: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app = _prepare(Path(tmp))
         client = app.test_client()  # type: ignore[attr-defined]
-        times: dict[str, list[float]] = {}
-        for label, path, language in PAGES:
-            headers = {"Accept-Language": language}
-            assert client.get(path, headers=headers).status_code == 200, (tree, path)  # warm the caches
+        for _label, path, language in PAGES:  # warm the caches
+            assert client.get(path, headers={"Accept-Language": language}).status_code == 200, (tree, path)
+        print("ready", flush=True)
+        for line in sys.stdin:
+            page, count = map(int, line.split())
+            _label, path, language = PAGES[page]
             samples = []
-            for _ in range(requests):
+            for _ in range(count):
                 start = time.process_time()
-                response = client.get(path, headers=headers)
+                response = client.get(path, headers={"Accept-Language": language})
                 samples.append((time.process_time() - start) * 1000)
                 assert response.status_code == 200
-            times[label] = samples
-    print(json.dumps(times))
+            print(" ".join(f"{ms:.4f}" for ms in samples), flush=True)
+
+
+class _Tree:
+    """A worker process for one tree, asked for a few requests at a time."""
+
+    def __init__(self, tree: str) -> None:
+        self.process = subprocess.Popen([sys.executable, __file__, "--worker", tree], cwd=tree, text=True,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert self.process.stdout is not None and self.process.stdout.readline().strip() == "ready"
+
+    def render(self, page: int, count: int) -> list[float]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(f"{page} {count}\n")
+        self.process.stdin.flush()
+        return [float(ms) for ms in self.process.stdout.readline().split()]
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
 
 
 def _unpack(rev: str, into: Path) -> None:
@@ -90,6 +113,8 @@ def _unpack(rev: str, into: Path) -> None:
         members = [m for m in tar.getmembers() if not m.issym()]  # e.g. a committed node_modules link
         tar.extractall(into, members=members, filter="data")
 
+
+BATCH = 6  # requests per turn
 
 # The last revision before issue 13's interface work (Flask-Babel with English-only pages).
 BEFORE_I18N = "96cac13"
@@ -103,20 +128,28 @@ def main() -> None:
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.requests)
+        worker(args.worker)
         return
     old = args.old
+    samples: dict[str, dict[str, list[float]]] = {"old": {}, "new": {}}
     with tempfile.TemporaryDirectory() as tmp:
         old_tree = Path(tmp) / "old"
         _unpack(old, old_tree)
-        trees = {"old": str(old_tree), "new": str(ROOT)}
-        samples: dict[str, dict[str, list[float]]] = {"old": {}, "new": {}}
-        for _ in range(args.rounds):
-            for name, tree in trees.items():
-                out = subprocess.run([sys.executable, __file__, "--worker", tree, "--requests", str(args.requests)],
-                                     cwd=tree, check=True, capture_output=True, text=True).stdout
-                for label, values in json.loads(out.strip().splitlines()[-1]).items():
-                    samples[name].setdefault(label, []).extend(values)
+        for _ in range(args.rounds):  # fresh processes each round: a round's luck with memory layout
+            trees = {"old": _Tree(str(old_tree)), "new": _Tree(str(ROOT))}
+            try:
+                for page, (label, _path, _lang) in enumerate(PAGES):
+                    for n in range(0, args.requests, BATCH):
+                        # A few requests each in turn, the order swapped each time: whatever else
+                        # the machine does then falls on both trees alike. (One request at a time
+                        # would measure cold CPU caches: every switch evicts the other's.)
+                        order = ("old", "new") if n // BATCH % 2 else ("new", "old")
+                        for name in order:
+                            batch = trees[name].render(page, min(BATCH, args.requests - n))
+                            samples[name].setdefault(label, []).extend(batch[1:])  # the first: caches
+            finally:
+                for tree in trees.values():
+                    tree.close()
     print(f"old = {old[:10]}, new = working tree; median CPU ms of {args.rounds} × {args.requests} requests")
     print(f"{'page':30} {'old ms':>7} {'new ms':>7} {'change':>7}   {'old min':>7} {'new min':>7} {'change':>7}")
     print("-" * 82)

@@ -18,6 +18,9 @@ from babel import support
 from flask import Blueprint, Flask, g, has_app_context, has_request_context, redirect, request
 from flask_babel import force_locale, get_locale, refresh
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 LANGUAGES = ("en", "ru")  # a new language is a new catalog plus its code here
 DEFAULT_LANGUAGE = "en"
@@ -101,6 +104,39 @@ def fast_ngettext(singular: str, plural: str, n: int) -> str:
     return compiled_catalog(current_language()).ngettext(singular, plural, n)
 
 
+def _render_catalog() -> dict[str, Any]:
+    """A context processor: the catalog of this render's language, looked up once per page (a
+    mail rendered under ``recipient_locale`` gets the recipient's)."""
+    return {_CATALOG: compiled_catalog(current_language())}
+
+
+_CATALOG = "_i18n_catalog"
+
+
+def _catalog_of(context: Context) -> support.NullTranslations:
+    catalog = context.get(_CATALOG)
+    return catalog if catalog is not None else compiled_catalog(current_language())
+
+
+@pass_context
+def _template_gettext(context: Context, msgid: str, **variables: Any) -> str:
+    text = _catalog_of(context).gettext(msgid)
+    if not variables and "%" not in text:  # most page texts: nothing to format
+        return Markup(text) if context.eval_ctx.autoescape else text
+    if context.eval_ctx.autoescape:  # HTML pages: the arguments are escaped, the catalog's text is not
+        return Markup(text) % variables
+    return text % variables  # always a format string ("%%" → "%"), as Jinja's newstyle gettext does
+
+
+@pass_context
+def _template_ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
+    variables.setdefault("num", num)
+    text = _catalog_of(context).ngettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        return Markup(text) % variables
+    return text % variables
+
+
 def safe_next(target: str | None) -> str:
     """A same-site path to go back to; anything else (another host, a scheme, //) is the home page."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -156,6 +192,10 @@ def init_app(app: Flask) -> None:
     # Templates' _() / ngettext(): Flask-Babel's semantics (newstyle: autoescaped %(name)s), faster.
     app.jinja_env.install_gettext_callables(gettext=fast_gettext, ngettext=fast_ngettext,  # type: ignore[attr-defined]
                                             newstyle=True)
+    # The same newstyle semantics in one call instead of Jinja's three nested ones (`_` → resolve
+    # `gettext` → wrapper → function): a page calls `_()` dozens of times.
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
+    app.context_processor(_render_catalog)
     app.jinja_env.globals.update(
         get_locale=get_locale, language_links=_switch_links, current_language=current_language,
         localized=localize.localized, script_catalog=i18n_catalog.script_catalog,

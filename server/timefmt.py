@@ -49,7 +49,8 @@ def clock(instant: datetime, zone: tzinfo, language: str | None = None) -> str:
     """The wall-clock time of `instant` in `zone`, e.g. "09:30"."""
     # Pages show dozens of times: skip Babel (and the language lookup) where the result is the same.
     if language in ASCII_CLOCK or (language is None and _ALL_ASCII):
-        return instant.astimezone(zone).strftime("%H:%M")
+        local = instant.astimezone(zone)
+        return f"{local.hour:02d}:{local.minute:02d}"  # strftime("%H:%M"), at a third of its cost
     return format_time(instant.astimezone(zone), CLOCK, locale=_language(language))
 
 

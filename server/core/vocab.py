@@ -10,6 +10,7 @@ them with ``gettext(label)`` when they show them.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 
 import pycountry
 
@@ -124,6 +125,7 @@ def normalise_country(code: str) -> str:
     raise UnknownCountry(f"'{code}' is not an ISO 3166-1 alpha-2 country code")
 
 
+@lru_cache(maxsize=1024)  # pages name the speakers' countries on every load; pycountry looks up slowly
 def country_name(code: str) -> str:
     """Return the common English name of a country code."""
     value = normalise_country(code)

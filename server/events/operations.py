@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from server.core.timeutil import TimeError, end_of_day, iso_utc, local_to_utc, zone
@@ -263,12 +263,18 @@ def delete_item(event: Event, item_id: int) -> None:
     agenda_changed.send(event, item=None)
 
 
+# Built once: the loader options' cache key costs more to build per call than the lazy loads it saves.
+_EVENT_WITH_AGENDA = (
+    select(Event)
+    .where(Event.id == bindparam("event_id"))
+    .options(selectinload(Event.days).selectinload(AgendaDay.items))
+)
+
+
 def event_with_agenda(event_id: int) -> Event:
-    """The event with its days and their items in one query (pages that show the whole agenda
-    on every load would otherwise pay a lazy load for the event, its days and each day)."""
-    return db.session.execute(
-        select(Event).where(Event.id == event_id).options(selectinload(Event.days).selectinload(AgendaDay.items))
-    ).scalar_one()
+    """The event with its days and their items in three queries (pages that show the whole
+    agenda on every load would otherwise pay a lazy load for the event, its days and each day)."""
+    return db.session.execute(_EVENT_WITH_AGENDA, {"event_id": event_id}).scalar_one()
 
 
 # ---- serialisation ----

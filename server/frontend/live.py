@@ -10,18 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, url_for
-from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from server.applications import links
 from server.breakouts import facilitators
 from server.core.timeutil import iso_utc, zone
-from server.core.vocab import ROLE_LABELS, country_name
+from server.core.vocab import ITEM_KIND_LABELS, ROLE_LABELS, country_name
 from server.events import operations as event_ops
 from server.extensions import db, limiter
 from server.frontend.present import present_url
-from server.i18n import prefer_language
+from server.i18n import compiled_catalog, current_language, prefer_language
 from server.live import operations as live_ops
 from server.live import projector, seeding
 from server.localize import localized
@@ -35,33 +34,31 @@ PERSONAL_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store
 ROLES = {r.value: label for r, label in ROLE_LABELS.items()}
 
 
-KIND_WORDS = {
-    "welcome": lazy_gettext("Welcome"), "presentation": lazy_gettext("Presentation"),
-    "qa": lazy_gettext("Questions and answers"), "breakout": lazy_gettext("Break-out rooms"),
-    "break": lazy_gettext("Break"), "feedback": lazy_gettext("Plenary feedback"), "closing": lazy_gettext("Closing"),
-}
-
-
 def agenda_json(event: Event) -> dict[str, Any]:
     """What the live scripts need to name agenda items: ids, titles, kinds (code and words),
     times (UTC and the event's), and the days with their headings. Built straight from the
     rows (not from the API's agenda_dict, whose speakers and descriptions these pages never
-    show): the live pages render it on every load."""
+    show), with the reader's language and catalog looked up once: the live pages render it on
+    every load."""
     tz = zone(event.timezone)
+    language = current_language()
+    catalog = compiled_catalog(language)
+    kind_words = {kind: catalog.gettext(words) for kind, words in ITEM_KIND_LABELS.items()}
     days: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
     for day in event.days:
         date = day.date.isoformat()
         # The organisers' own texts in the reader's language where they translated them.
-        days.append({"date": date, "title": localized(day, "title") or day.title or date,
+        days.append({"date": date, "title": localized(day, "title", language) or day.title or date,
                      "start_utc": iso_utc(day.starts_at)})
         for item in day.items:
             start, end = item.starts_at.astimezone(tz), item.ends_at.astimezone(tz)
-            items.append({"id": item.id, "title": localized(item, "title") or item.title, "kind": item.kind,
-                          "kind_label": str(KIND_WORDS.get(item.kind, item.kind)), "day": date,
+            items.append({"id": item.id, "title": localized(item, "title", language) or item.title,
+                          "kind": item.kind, "kind_label": kind_words.get(item.kind, item.kind), "day": date,
                           "start_utc": iso_utc(item.starts_at), "end_utc": iso_utc(item.ends_at),
-                          "start_local": start.strftime("%H:%M"), "end_local": end.strftime("%H:%M")})
-    return {"event_id": event.id, "slug": event.slug, "title": localized(event, "title"),
+                          "start_local": f"{start.hour:02d}:{start.minute:02d}",
+                          "end_local": f"{end.hour:02d}:{end.minute:02d}"})
+    return {"event_id": event.id, "slug": event.slug, "title": localized(event, "title", language),
             "timezone": event.timezone, "days": days, "items": items}
 
 
