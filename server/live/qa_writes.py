@@ -102,19 +102,24 @@ def vote(kind: str, ref_id: int, seq: int, voter: int) -> tuple[QAQueue, Change]
     """
 
     def attempt() -> tuple[int, int, str, Change]:
-        found = _queue_row(kind, ref_id)
-        row = None if found is None else _question(found[0], seq)
-        if found is None or row is None:
+        # The queue and the question in one read (each round trip is the voter's wait).
+        found = db.session.execute(
+            select(QAQueueRow.id, QuestionRow.id, QuestionRow.status)
+            .join(QuestionRow, (QuestionRow.queue_id == QAQueueRow.id) & (QuestionRow.seq == seq))
+            .where(QAQueueRow.kind == kind, QAQueueRow.ref_id == ref_id)
+        ).first()
+        if found is None:
             raise LiveError("question_id", "no such question in this queue")
-        if row.status != QuestionStatus.LIVE.value:
-            raise LiveError("question_id", f"cannot vote on a {row.status} question")
+        queue_id, question_row_id, status = int(found[0]), int(found[1]), str(found[2])
+        if status != QuestionStatus.LIVE.value:
+            raise LiveError("question_id", f"cannot vote on a {status} question")
         withdrawn = db.session.execute(
-            delete(QuestionVote).where(QuestionVote.question_id == row.id, QuestionVote.voter_id == voter)
+            delete(QuestionVote).where(QuestionVote.question_id == question_row_id, QuestionVote.voter_id == voter)
         ).rowcount  # type: ignore[attr-defined]
         if not withdrawn:
-            db.session.execute(insert(QuestionVote).values(question_id=row.id, voter_id=voter))
-        version, _, moderation = _bump(found[0])  # the last write: the lock is held until the commit
-        return found[0], row.id, moderation, Change(version, "unvote" if withdrawn else "vote", (seq,))
+            db.session.execute(insert(QuestionVote).values(question_id=question_row_id, voter_id=voter))
+        version, _, moderation = _bump(queue_id)  # the last write: the lock is held until the commit
+        return queue_id, question_row_id, moderation, Change(version, "unvote" if withdrawn else "vote", (seq,))
 
     queue_id, row_id, moderation, change = _retrying(attempt)
     fresh = _question(queue_id, seq)
@@ -122,8 +127,9 @@ def vote(kind: str, ref_id: int, seq: int, voter: int) -> tuple[QAQueue, Change]
     voters: set[PersonId] = set(
         db.session.scalars(select(QuestionVote.voter_id).where(QuestionVote.question_id == row_id))
     )
+    question = _as_core(fresh, voters)  # before the rollback, which expires the row (a reload: a round trip)
     db.session.rollback()  # end the read; nothing to write
-    return _partial_queue(kind, ref_id, change.version, moderation, _as_core(fresh, voters)), change
+    return _partial_queue(kind, ref_id, change.version, moderation, question), change
 
 
 def _ensure_queue(event_id: int, kind: str, ref_id: int) -> int:
