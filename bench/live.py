@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/live.py                 # N = 100, 500, 1000, 2000; 1 and 2 processes
     .venv/bin/python bench/live.py --sizes 100 --votes 20
+    .venv/bin/python bench/live.py --sizes 1000,2000 --servers 2 --postgres
 
 Servers are real ``convene serve`` processes in gevent mode (one alone; two sharing Redis DB 12
 on a channel of their own); clients are raw Engine.IO v4 / Socket.IO v5 WebSocket clients on
@@ -24,6 +25,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -54,9 +56,43 @@ class RawClient:
                 raise RuntimeError(answer)
         self.ack_id = 0
 
+        self.waiting: dict[int, Any] = {}
+        self.reader: Any = None
+
+    def read_in_background(self) -> RawClient:
+        """Read this socket all the time from a greenlet (the driver's voters): answer the server's
+        pings and hand each ack to its caller. A socket read only inside ``call`` misses pings
+        while the driver does other things (connecting the burst's crowd next to 2,000
+        watchers takes a while), and the server closes it as dead."""
+        import gevent
+
+        self.ws.settimeout(None)
+        self.reader = gevent.spawn(self._read)
+        return self
+
+    def _read(self) -> None:
+        while True:
+            try:
+                message = self.ws.recv()
+            except Exception:
+                return
+            if message == "2":
+                self.ws.send("3")
+            elif message.startswith("43"):
+                ack_id = int(re.match(r"43(\d+)", message).group(1))  # type: ignore[union-attr]
+                waiter = self.waiting.pop(ack_id, None)
+                if waiter is not None:
+                    waiter.set(json.loads(message[2 + len(str(ack_id)):])[0])
+
     def call(self, event: str, payload: dict) -> dict:  # type: ignore[type-arg]
         """Send an event with an ack and return the ack (broadcasts in between are skipped)."""
         self.ack_id += 1
+        if self.reader is not None:
+            from gevent.event import AsyncResult
+
+            waiter = self.waiting[self.ack_id] = AsyncResult()
+            self.ws.send(f"42{self.ack_id}" + json.dumps([event, payload]))
+            return waiter.get(timeout=60)  # type: ignore[no-any-return]
         self.ws.send(f"42{self.ack_id}" + json.dumps([event, payload]))
         prefix = f"43{self.ack_id}"
         while True:
@@ -262,7 +298,7 @@ def run_case(n: int, servers: int, tokens: list[str], qa_item: int, base_env: di
             connected += int(line.split()[1])
         assert connected == n
         gevent.sleep(1.5)  # let the coalesced presence broadcasts of the connection storm pass
-        pool = [RawClient(ports[0], tokens[n + i], origin) for i in range(voters + 1)]
+        pool = [RawClient(ports[0], tokens[n + i], origin).read_in_background() for i in range(voters + 1)]
         asked = pool[-1].call("qa:ask", {"queue": ["item", qa_item], "text": f"Bench question {uuid.uuid4().hex[:6]}"})
         assert asked["ok"], asked
         qid = asked["question"]["id"]
@@ -389,7 +425,7 @@ def bench(args: argparse.Namespace, tmp: Path, database: str) -> None:
     print("-" * len(header), flush=True)
     deadline = time.time() + args.time_cap
     for n in sizes:
-        for servers in (1, 2):
+        for servers in (int(k) for k in args.servers.split(",")):
             floor = None
             for bare in (True, False):
                 name = "bare" if bare else "convene"
@@ -410,6 +446,7 @@ def bench(args: argparse.Namespace, tmp: Path, database: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,500,1000,2000")
+    parser.add_argument("--servers", default="1,2", help="server processes per row (1: alone; 2: over Redis)")
     parser.add_argument("--votes", type=int, default=60, help="paced votes per row")
     parser.add_argument("--voters", type=int, default=8, help="voters in the back-to-back phase")
     parser.add_argument("--seconds", type=float, default=4.0, help="length of the back-to-back phase")
