@@ -83,6 +83,19 @@ def _emit(event: str, payload: dict[str, Any], to: str | list[str]) -> None:
     _sio().emit(event, payload, to=to)
 
 
+# What writing one frame to one socket costs this process, as the coalescing window sees it
+# (bench/live.py, 2 cores shared with the clients: ~1,000 local watchers need about a quarter
+# of a second per frame). Below ~400 local sockets the 100 ms window is the longer one.
+SECONDS_PER_SOCKET = 0.00025
+
+
+def _local_audience(frame: Frame) -> int:
+    """How many of this process's sockets ``frame`` goes to (its rooms' members here)."""
+    rooms = socketio.server.manager.rooms.get("/", {})  # python-socketio's room → members map
+    targets = [frame.to] if isinstance(frame.to, str) else frame.to
+    return sum(len(rooms.get(room, ())) for room in targets)
+
+
 def fanout(app: Flask | None = None) -> Coalescer:
     """This process's coalescer of versioned broadcasts (created on first use)."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
@@ -94,7 +107,8 @@ def fanout(app: Flask | None = None) -> Coalescer:
             # Only this process's sockets: the other processes coalesce and send their own.
             socketio.emit(event, payload, to=to, ignore_queue=True)
 
-        found = Coalescer(send_here, window, socketio.start_background_task, socketio.sleep)
+        found = Coalescer(send_here, window, socketio.start_background_task, socketio.sleep,
+                          audience=_local_audience, seconds_per_socket=SECONDS_PER_SOCKET)
         app.extensions["convene.live.fanout"] = found
     return found  # type: ignore[no-any-return]
 

@@ -7,7 +7,9 @@ processes through Redis (``Relay``); each process's coalescer sends to *its own*
 
 The rule (docs/realtime.md, "Coalesced frames"): a stream that has sent nothing for ``window``
 seconds sends a change at once; changes that follow within the window wait for its end and
-go out as one frame carrying their combined effect, ``from_version``..``version``. A lone
+go out as one frame carrying their combined effect, ``from_version``..``version``. The window
+is ``LIVE_COALESCE_SECONDS`` (100 ms), or the time this process needs to write one frame to
+all the stream's local sockets when that is longer (``window_for``: about 1,000 sockets). A lone
 change is never delayed; no change waits longer than the window (plus the time to send the
 frame before it). A frame never claims a version it does not carry: when a version is missing
 at the end of the window the stream waits up to HOLE_WAITS more windows for it; then the
@@ -88,6 +90,7 @@ class _Stream:
     outbox: list[Frame] = field(default_factory=list)
     sending: bool = False
     hole_waits: int = 0
+    window: float = 0.0  # this stream's current window (Coalescer.window_for)
 
 
 # Windows a stream waits, past its own, for a missing version before sending around the hole.
@@ -95,6 +98,7 @@ class _Stream:
 # sending n+1 first would make every client ask for a snapshot. Two windows cover the
 # reordering measured under a 100-vote burst on 2 cores; a version truly lost costs 200 ms more.
 HOLE_WAITS = 2
+MAX_WINDOW = 1.0  # seconds: however large the audience, a stream sends at least once a second
 
 
 def _contiguous(state: _Stream) -> bool:
@@ -107,11 +111,24 @@ class Coalescer:
     """Per-process coalescing of frames per (stream, view); see the module's docstring."""
 
     def __init__(self, send: Send, window: float, spawn: Spawn, sleep: Callable[[float], Any],
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, audience: Callable[[Frame], int] | None = None,
+                 seconds_per_socket: float = 0.0) -> None:
         self.send, self.window, self.spawn, self.sleep, self.clock = send, window, spawn, sleep, clock
+        # How many of this process's sockets a frame goes to, and what writing it to one costs.
+        self.audience, self.seconds_per_socket = audience, seconds_per_socket
         self.streams: dict[tuple[str, str], _Stream] = {}
         self.lock = threading.Lock()
         self.frames_sent = 0
+
+    def window_for(self, frame: Frame) -> float:
+        """The stream's window: the configured one, or the time this process needs to write one
+        frame to all the sockets it goes to, whichever is longer. Sending sooner than that only
+        queues frames behind each other on every socket (python-socketio's emit returns once a
+        frame is queued, before it is written), so a burst before 2,000 watchers fell ever
+        further behind; at a meeting's size (a few hundred sockets) the window is unchanged."""
+        if self.window <= 0 or self.audience is None or self.seconds_per_socket <= 0:
+            return self.window
+        return max(self.window, min(MAX_WINDOW, self.audience(frame) * self.seconds_per_socket))
 
     def submit(self, frame: Frame) -> None:
         """Take one change's frame: send it now, or within the window together with others."""
@@ -128,13 +145,14 @@ class Coalescer:
                 if state.scheduled:
                     return
                 now = self.clock()
-                idle = now - state.last_sent_at >= self.window
+                window = state.window = self.window_for(frame)
+                idle = now - state.last_sent_at >= window
                 in_order = state.last_version is None or min(state.buffer) == state.last_version + 1
                 if idle and in_order:
                     send_now = self._queue(state, self._take(state, now))
                 else:
                     state.scheduled = True
-                    wait = max(0.0, state.last_sent_at + self.window - now) if in_order else self.window
+                    wait = max(0.0, state.last_sent_at + window - now) if in_order else window
         if wait is not None:
             self.spawn(self._later, frame.key, wait)
         elif send_now:
@@ -160,7 +178,7 @@ class Coalescer:
                 sender = self._queue(state, self._take(state, self.clock())) if state.buffer else False
                 state.scheduled, again = False, False
         if again:
-            self.spawn(self._later, key, self.window)
+            self.spawn(self._later, key, state.window)
         elif sender:
             self._drain(key)
 

@@ -417,3 +417,37 @@ def test_coalescer_sends_one_streams_frames_in_order_even_when_a_send_is_slow() 
     release.set()
     slow.join(5)
     assert sent == [1, 2]
+
+
+def test_coalescer_window_grows_with_the_local_audience_and_a_lone_change_still_goes_at_once() -> None:
+    """Before 1,000 local sockets a frame takes about a quarter of a second to write: the next
+    one waits that long instead of queueing behind it on every socket. A meeting's few hundred
+    sockets keep the configured window; an idle stream still sends at once."""
+    from server.live.fanout import MAX_WINDOW, Coalescer, Frame
+
+    audience = {"event:1": 100}
+    sent: list[int] = []
+    later: list[tuple[object, ...]] = []
+    clock = [100.0]
+    coalescer = Coalescer(lambda e, p, to: sent.append(int(p["version"])), 0.1,  # type: ignore[call-overload]
+                          lambda fn, *a: later.append((fn, *a)), lambda s: None, clock=lambda: clock[0],
+                          audience=lambda f: audience[str(f.to)], seconds_per_socket=0.00025)
+    frame = lambda v: Frame("qa:changed", "event:1", {"stream": "qa:item:7", "view": "audience",  # noqa: E731
+                                                       "version": v, "questions": []})
+    assert coalescer.window_for(frame(1)) == 0.1  # 100 sockets: 25 ms to write, the 100 ms window rules
+    audience["event:1"] = 1000
+    assert coalescer.window_for(frame(1)) == 0.25
+    audience["event:1"] = 100_000
+    assert coalescer.window_for(frame(1)) == MAX_WINDOW
+
+    audience["event:1"] = 1000
+    coalescer.submit(frame(1))
+    assert sent == [1] and not later  # lone: at once, whatever the audience
+    clock[0] += 0.15  # past the configured window, inside the audience's
+    coalescer.submit(frame(2))
+    assert sent == [1] and len(later) == 1
+    fn, *args = later.pop()
+    assert abs(args[-1] - 0.1) < 1e-9  # type: ignore[operator]  # waits out the quarter second: 0.25 - 0.15
+    clock[0] += 0.1
+    fn(*args)  # type: ignore[operator]
+    assert sent == [1, 2]
