@@ -72,6 +72,11 @@ class Settings(BaseSettings):
         default=0.1, ge=0, le=0.15,
         description="Live streams: changes within this window go out as one frame (0: one frame per change).",
     )
+    LIVE_SECONDS_PER_SOCKET: float = Field(
+        default=0.00025, ge=0, le=0.01,
+        description="Live streams: what writing one frame to one socket costs a web process; before a large "
+        "audience the coalescing window is this times the process's sockets, if longer (0: never longer).",
+    )
     LIVE_HEARTBEAT_SECONDS: float = Field(
         default=3.0, gt=0,
         description="Live streams: how often each process tells its sockets every stream's version.",

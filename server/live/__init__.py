@@ -18,7 +18,8 @@ def init_app(app: Flask) -> None:
     app.extensions["convene.live"] = Ephemeral(app.config.get("REDIS_URL"), app.config["SOCKETIO_CHANNEL"])
     app.config.setdefault("LIVE_PRESENCE_DEBOUNCE", 1.0)
     settings = app.config["SETTINGS"]
-    for key in ("LIVE_COALESCE_SECONDS", "LIVE_HEARTBEAT_SECONDS", "LIVE_TIME_UP_GRACE_SECONDS"):
+    for key in ("LIVE_COALESCE_SECONDS", "LIVE_SECONDS_PER_SOCKET", "LIVE_HEARTBEAT_SECONDS",
+                "LIVE_TIME_UP_GRACE_SECONDS"):
         app.config.setdefault(key, getattr(settings, key))
     from server.live import deadlines  # noqa: F401  (the break-out deadline runner)
     sockets.register_handlers()

@@ -83,12 +83,6 @@ def _emit(event: str, payload: dict[str, Any], to: str | list[str]) -> None:
     _sio().emit(event, payload, to=to)
 
 
-# What writing one frame to one socket costs this process, as the coalescing window sees it
-# (bench/live.py, 2 cores shared with the clients: ~1,000 local watchers need about a quarter
-# of a second per frame). Below ~400 local sockets the 100 ms window is the longer one.
-SECONDS_PER_SOCKET = 0.00025
-
-
 def _local_audience(frame: Frame) -> int:
     """How many of this process's sockets ``frame`` goes to (its rooms' members here)."""
     rooms = socketio.server.manager.rooms.get("/", {})  # python-socketio's room → members map
@@ -108,7 +102,8 @@ def fanout(app: Flask | None = None) -> Coalescer:
             socketio.emit(event, payload, to=to, ignore_queue=True)
 
         found = Coalescer(send_here, window, socketio.start_background_task, socketio.sleep,
-                          audience=_local_audience, seconds_per_socket=SECONDS_PER_SOCKET)
+                          audience=_local_audience,
+                          seconds_per_socket=float(app.config.get("LIVE_SECONDS_PER_SOCKET", 0.0)))
         app.extensions["convene.live.fanout"] = found
     return found  # type: ignore[no-any-return]
 
