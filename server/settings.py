@@ -73,7 +73,7 @@ class Settings(BaseSettings):
         description="Live streams: changes within this window go out as one frame (0: one frame per change).",
     )
     LIVE_SECONDS_PER_SOCKET: float = Field(
-        default=0.00025, ge=0, le=0.01,
+        default=0.0005, ge=0, le=0.01,
         description="Live streams: what writing one frame to one socket costs a web process; before a large "
         "audience the coalescing window is this times the process's sockets, if longer (0: never longer).",
     )

@@ -9,7 +9,7 @@ The rule (docs/realtime.md, "Coalesced frames"): a stream that has sent nothing 
 seconds sends a change at once; changes that follow within the window wait for its end and
 go out as one frame carrying their combined effect, ``from_version``..``version``. The window
 is ``LIVE_COALESCE_SECONDS`` (100 ms), or the time this process needs to write one frame to
-all the stream's local sockets when that is longer (``window_for``: about 1,000 sockets). A lone
+all the stream's local sockets when that is longer (``window_for``: over 200 sockets). A lone
 change is never delayed; no change waits longer than the window (plus the time to send the
 frame before it). A frame never claims a version it does not carry: when a version is missing
 at the end of the window the stream waits up to HOLE_WAITS more windows for it; then the
@@ -125,7 +125,7 @@ class Coalescer:
         frame to all the sockets it goes to, whichever is longer. Sending sooner than that only
         queues frames behind each other on every socket (python-socketio's emit returns once a
         frame is queued, before it is written), so a burst before 2,000 watchers fell ever
-        further behind; at a meeting's size (a few hundred sockets) the window is unchanged."""
+        further behind; at a meeting's size the window is unchanged."""
         if self.window <= 0 or self.audience is None or self.seconds_per_socket <= 0:
             return self.window
         return max(self.window, min(MAX_WINDOW, self.audience(frame) * self.seconds_per_socket))
