@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import redis
+import requests
 import socketio
 from flask import Flask
 
@@ -60,6 +61,19 @@ def prepare_database(tmp_path: Path, *, participants: int = 2, name: str = "clus
     with app.app_context():
         db.engine.dispose()
     return url, meeting
+
+
+def staff_socket(base: str, slug: str, credentials: tuple[str, str], origin: str | None = None) -> socketio.Client:
+    """A staff console's socket on a running server: logged in over HTTP, then Socket.IO with
+    the session cookie (``origin``: the page's own site, when the socket goes to another process)."""
+    http = requests.Session()
+    assert http.post(f"{base}/api/session", json={"email": credentials[0], "password": credentials[1]},
+                     timeout=10).status_code == 200
+    cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+    client = socketio.Client(websocket_extra_options={"origin": origin or base})
+    client.connect(base, transports=["websocket"], auth={"event": slug}, headers={"Cookie": cookie},
+                   wait_timeout=10)
+    return client
 
 
 def new_channel(kind: str) -> str:

@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-import socketio
 from flask import Flask
 
 from tests.conftest import MODERATOR, base_config
+from tests.support.cluster import staff_socket
 from tests.support.live import Meeting, make_meeting
 from tests.support.procs import BIN, env_with, free_port, running
 from tests.support.rawsio import Tab
@@ -58,18 +57,6 @@ def prepared(tmp_path: Path) -> tuple[str, Flask, Meeting]:
     with app.app_context():
         db.engine.dispose()
     return url, app, meeting
-
-
-def moderator(base: str, slug: str) -> socketio.Client:
-    """The moderator console's socket: logged in over HTTP, then Socket.IO with the cookie."""
-    http = requests.Session()
-    assert http.post(f"{base}/api/session", json={"email": MODERATOR[0], "password": MODERATOR[1]},
-                     timeout=10).status_code == 200
-    cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
-    client = socketio.Client(websocket_extra_options={"origin": base})
-    client.connect(base, transports=["websocket"], auth={"event": slug}, headers={"Cookie": cookie},
-                   wait_timeout=10)
-    return client
 
 
 def stored_state(app: Flask, event_id: int) -> dict[str, Any]:
@@ -122,7 +109,7 @@ def test_rooms_end_on_time_after_the_server_was_killed_during_them(
     # Server A: the moderator opens the rooms; Ana's tab is told (state and her room).
     with running(command, env, port, log=logs[0]) as server_a:
         tab = Tab(port, ana.token, base)
-        desk = moderator(base, meeting.slug)
+        desk = staff_socket(base, meeting.slug, MODERATOR)
         try:
             assert desk.call("agenda:next_item", {}, timeout=10)["ok"]
             opened = desk.call("agenda:open_breakouts", {"round_id": meeting.round_id, "minutes": 1},

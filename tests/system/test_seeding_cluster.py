@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 import socketio
 from flask import Flask
 
-from tests.support.cluster import Cluster, owned_channel, prepare_database
+from tests.support.cluster import Cluster, owned_channel, prepare_database, staff_socket
 from tests.support.live import Meeting, add_participant
 
 pytestmark = pytest.mark.system
@@ -41,17 +40,6 @@ def prepared(tmp_path: Path) -> tuple[str, Meeting]:
                             staff=((MODERATOR[0], MODERATOR[1], "Cluster moderator", "moderator"),))
 
 
-def moderator(base: str, slug: str, origin: str) -> socketio.Client:
-    http = requests.Session()
-    assert http.post(f"{base}/api/session", json={"email": MODERATOR[0], "password": MODERATOR[1]},
-                     timeout=10).status_code == 200
-    cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
-    client = socketio.Client(websocket_extra_options={"origin": origin})
-    client.connect(base, transports=["websocket"], auth={"event": slug}, headers={"Cookie": cookie},
-                   wait_timeout=10)
-    return client
-
-
 def snapshot(client: socketio.Client, stream: str) -> dict[str, Any]:
     ack = client.call("sync:snapshot", {"streams": [stream]}, timeout=10)
     return ack["snapshots"][stream]  # type: ignore[no-any-return]
@@ -65,7 +53,8 @@ def test_two_processes_add_the_key_questions_once(tmp_path: Path, prepared: tupl
 
     stream = f"qa:item:{meeting.qa_item}"
     with cluster.serving("web1.log", "web2.log"):
-        one, two = moderator(bases[0], meeting.slug, bases[0]), moderator(bases[1], meeting.slug, bases[0])
+        one = staff_socket(bases[0], meeting.slug, MODERATOR)
+        two = staff_socket(bases[1], meeting.slug, MODERATOR, origin=bases[0])
         acks: list[dict[str, Any]] = []
         start = threading.Barrier(2)
 
@@ -88,7 +77,8 @@ def test_two_processes_add_the_key_questions_once(tmp_path: Path, prepared: tupl
 
     # Both processes restart; starting the item (twice, from each) adds nothing more.
     with cluster.serving("web1-again.log", "web2-again.log"):
-        one, two = moderator(bases[0], meeting.slug, bases[0]), moderator(bases[1], meeting.slug, bases[0])
+        one = staff_socket(bases[0], meeting.slug, MODERATOR)
+        two = staff_socket(bases[1], meeting.slug, MODERATOR, origin=bases[0])
         assert one.call("agenda:start_item", {"item_id": meeting.qa_item}, timeout=10)["ok"]
         assert two.call("agenda:next_item", {}, timeout=10)["ok"]
         assert two.call("agenda:start_item", {"item_id": meeting.qa_item}, timeout=10)["ok"]
