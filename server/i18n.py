@@ -94,23 +94,14 @@ def compiled_catalog(language: str) -> support.NullTranslations:
     return support.Translations.load(str(TRANSLATIONS), [language], "messages")
 
 
-def fast_gettext(msgid: str) -> str:
-    """gettext for pages that call it dozens of times: the same catalogs, without Flask-Babel's
-    per-call lookups (and the same answer inside force_locale / recipient_locale)."""
-    return compiled_catalog(current_language()).gettext(msgid)
-
-
-def fast_ngettext(singular: str, plural: str, n: int) -> str:
-    return compiled_catalog(current_language()).ngettext(singular, plural, n)
+# Templates' catalog for the render's language, put in their context once per page.
+_CATALOG = "_i18n_catalog"
 
 
 def _render_catalog() -> dict[str, Any]:
     """A context processor: the catalog of this render's language, looked up once per page (a
     mail rendered under ``recipient_locale`` gets the recipient's)."""
     return {_CATALOG: compiled_catalog(current_language())}
-
-
-_CATALOG = "_i18n_catalog"
 
 
 def _catalog_of(context: Context) -> support.NullTranslations:
@@ -189,11 +180,10 @@ def init_app(app: Flask) -> None:
     from server.core.vocab import APPLICATION_STATUS_LABELS, ITEM_KIND_LABELS, PERSONAL_STATUS_TEXT
 
     app.register_blueprint(bp)
-    # Templates' _() / ngettext(): Flask-Babel's semantics (newstyle: autoescaped %(name)s), faster.
-    app.jinja_env.install_gettext_callables(gettext=fast_gettext, ngettext=fast_ngettext,  # type: ignore[attr-defined]
-                                            newstyle=True)
-    # The same newstyle semantics in one call instead of Jinja's three nested ones (`_` → resolve
-    # `gettext` → wrapper → function): a page calls `_()` dozens of times.
+    # Templates' _() / ngettext() and {% trans %}: Flask-Babel's newstyle semantics (autoescaped
+    # %(name)s), each in one call instead of Jinja's three nested ones (`_` → resolve `gettext`
+    # → wrapper → function): a page calls `_()` dozens of times.
+    app.jinja_env.newstyle_gettext = True  # type: ignore[attr-defined]
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
     app.context_processor(_render_catalog)
     app.jinja_env.globals.update(
