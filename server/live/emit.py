@@ -90,6 +90,23 @@ def _local_audience(frame: Frame) -> int:
     return sum(len(rooms.get(room, ())) for room in targets)
 
 
+def _local_backlog(frame: Frame) -> bool:
+    """Does any of this process's sockets that ``frame`` went to still have frames queued?
+
+    python-socketio's ``emit`` only queues a frame on each engine.io socket; a writer per socket
+    sends it later. An empty queue everywhere means the last frame has left this process.
+    """
+    rooms = socketio.server.manager.rooms.get("/", {})
+    sockets = socketio.server.eio.sockets
+    targets = [frame.to] if isinstance(frame.to, str) else frame.to
+    for room in targets:
+        for eio_sid in list(rooms.get(room, {}).values()):
+            socket = sockets.get(eio_sid)
+            if socket is not None and socket.queue.qsize():
+                return True
+    return False
+
+
 def fanout(app: Flask | None = None) -> Coalescer:
     """This process's coalescer of versioned broadcasts (created on first use)."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
@@ -102,7 +119,7 @@ def fanout(app: Flask | None = None) -> Coalescer:
             socketio.emit(event, payload, to=to, ignore_queue=True)
 
         found = Coalescer(send_here, window, socketio.start_background_task, socketio.sleep,
-                          audience=_local_audience,
+                          audience=_local_audience, backlog=_local_backlog,
                           seconds_per_socket=float(app.config.get("LIVE_SECONDS_PER_SOCKET", 0.0)))
         app.extensions["convene.live.fanout"] = found
     return found  # type: ignore[no-any-return]

@@ -5,16 +5,19 @@ process that made it hands it to its own ``Coalescer`` and publishes it to the o
 processes through Redis (``Relay``); each process's coalescer sends to *its own* sockets only
 (``ignore_queue``), so a burst is coalesced where it is delivered, over every process's changes.
 
-The rule (docs/realtime.md, "Coalesced frames"): a stream that has sent nothing for ``window``
-seconds sends a change at once; changes that follow within the window wait for its end and
-go out as one frame carrying their combined effect, ``from_version``..``version``. The window
-is ``LIVE_COALESCE_SECONDS`` (100 ms), or the time this process needs to write one frame to
-all the stream's local sockets when that is longer (``window_for``: over 200 sockets). A lone
-change is never delayed; no change waits longer than the window (plus the time to send the
-frame before it). A frame never claims a version it does not carry: when a version is missing
-at the end of the window the stream waits up to HOLE_WAITS more windows for it; then the
-versions before and after the hole go out as separate frames, and clients ask for a snapshot at
-the hole. One stream's frames are sent by one thread at a time, in version order.
+The rule (docs/realtime.md, "Coalesced frames"), per stream: a change to a quiet stream (no
+change for ``window`` seconds, nothing sent for as long) whose last frame has been written to
+its sockets here goes out at once. Changes that follow wait and go out as one frame carrying
+their combined effect, ``from_version``..``version``: when the stream has been quiet for the
+window again and its last frame is written (the trailing edge of a burst), or when the
+audience's window has passed since its last frame, whichever comes first. ``window`` is
+``LIVE_COALESCE_SECONDS`` (100 ms); the audience's window (``window_for``) is the time this
+process needs to write one frame to all the stream's local sockets when that is longer (over
+200 sockets), so a steady burst before 2,000 watchers is not sent faster than it is written.
+A lone change is never delayed by more than the window. A frame never claims a version it does
+not carry: when a version is missing the stream waits up to HOLE_WAITS more (short) windows for
+it; then the versions before and after the hole go out as separate frames, and clients ask for
+a snapshot at the hole. One stream's frames are sent by one thread at a time, in version order.
 """
 
 from __future__ import annotations
@@ -83,6 +86,8 @@ class _Stream:
     buffer: dict[int, Frame] = field(default_factory=dict)
     last_version: int | None = None
     last_sent_at: float = float("-inf")
+    last_change_at: float = float("-inf")
+    last_frame: Frame | None = None  # the newest frame sent: is it still being written here?
     scheduled: bool = False
     # Taken but not yet sent, in version order, and whether a thread is sending them: one sender
     # per stream at a time, so a frame sent to hundreds of sockets is never overtaken, on some
@@ -93,12 +98,16 @@ class _Stream:
     window: float = 0.0  # this stream's current window (Coalescer.window_for)
 
 
-# Windows a stream waits, past its own, for a missing version before sending around the hole.
-# Votes commit in parallel threads, so version n+1 can reach the coalescer a little before n;
-# sending n+1 first would make every client ask for a snapshot. Two windows cover the
-# reordering measured under a 100-vote burst on 2 cores; a version truly lost costs 200 ms more.
+# Windows (the configured, short one) a stream waits for a missing version before sending
+# around the hole. Votes commit in parallel threads, so version n+1 can reach the coalescer a
+# little before n; sending n+1 first would make every client ask for a snapshot. Two windows
+# cover the reordering measured under a 100-vote burst on 2 cores; a version truly lost costs
+# 200 ms more. The reordering does not grow with the audience, so neither does this wait.
 HOLE_WAITS = 2
 MAX_WINDOW = 1.0  # seconds: however large the audience, a stream sends at least once a second
+# How often a stream whose burst has ended looks again whether its last frame is written.
+DRAIN_POLL = 0.02
+EARLY = 1e-6  # seconds a timer may wake before its moment (clocks and float sums are not exact)
 
 
 def _contiguous(state: _Stream) -> bool:
@@ -112,10 +121,13 @@ class Coalescer:
 
     def __init__(self, send: Send, window: float, spawn: Spawn, sleep: Callable[[float], Any],
                  clock: Callable[[], float] = time.monotonic, audience: Callable[[Frame], int] | None = None,
-                 seconds_per_socket: float = 0.0) -> None:
+                 seconds_per_socket: float = 0.0, backlog: Callable[[Frame], bool] | None = None) -> None:
         self.send, self.window, self.spawn, self.sleep, self.clock = send, window, spawn, sleep, clock
         # How many of this process's sockets a frame goes to, and what writing it to one costs.
         self.audience, self.seconds_per_socket = audience, seconds_per_socket
+        # Whether a frame's sockets here still have frames queued, not yet written (None: unknown,
+        # so a stream counts its last frame as written once the audience's window has passed).
+        self.backlog = backlog
         self.streams: dict[tuple[str, str], _Stream] = {}
         self.lock = threading.Lock()
         self.frames_sent = 0
@@ -131,7 +143,7 @@ class Coalescer:
         return max(self.window, min(MAX_WINDOW, self.audience(frame) * self.seconds_per_socket))
 
     def submit(self, frame: Frame) -> None:
-        """Take one change's frame: send it now, or within the window together with others."""
+        """Take one change's frame: send it now, or together with the changes that follow."""
         wait: float | None = None
         send_now = False
         with self.lock:
@@ -141,44 +153,82 @@ class Coalescer:
             else:
                 if state.last_version is not None and frame.version <= state.last_version:
                     return  # overtaken: every client already has a newer version of this stream
+                now = self.clock()
+                quiet = now - state.last_change_at >= self.window - EARLY
+                state.last_change_at = now
                 state.buffer[frame.version] = frame
                 if state.scheduled:
                     return
-                now = self.clock()
-                window = state.window = self.window_for(frame)
-                idle = now - state.last_sent_at >= window
+                state.window = self.window_for(frame)
                 in_order = state.last_version is None or min(state.buffer) == state.last_version + 1
-                if idle and in_order:
+                if in_order and self._due(state, now, quiet):
                     send_now = self._queue(state, self._take(state, now))
                 else:
                     state.scheduled = True
-                    wait = max(0.0, state.last_sent_at + window - now) if in_order else window
+                    wait = self._next_look(state, now) if in_order else self.window
         if wait is not None:
             self.spawn(self._later, frame.key, wait)
         elif send_now:
             self._drain(frame.key)
+
+    def _written(self, state: _Stream, now: float) -> bool:
+        """Has the stream's last frame been written to all its sockets here?"""
+        if state.last_frame is None or now - state.last_sent_at >= state.window:
+            return True
+        if self.backlog is None:
+            return False  # unknown: the audience's window says when
+        try:
+            return not self.backlog(state.last_frame)
+        except Exception:  # the registry changed under us (a socket came or went): look again later
+            return False
+
+    def _due(self, state: _Stream, now: float, quiet: bool | None = None) -> bool:
+        """May the stream's waiting changes go out now? (Lock held.) Not within the short window
+        of its last frame; then once it is quiet (no change for the short window before the
+        newest) and that frame is written, or once the audience's window has passed."""
+        since_sent = now - state.last_sent_at + EARLY
+        if since_sent < self.window:
+            return False
+        if since_sent >= state.window:
+            return True
+        if quiet is None:
+            quiet = now - state.last_change_at + EARLY >= self.window
+        return quiet and self._written(state, now)
+
+    def _next_look(self, state: _Stream, now: float) -> float:
+        """Seconds until ``_due`` may turn true: the quiet moment, else the next look at the writes."""
+        audience_due = state.last_sent_at + state.window
+        quiet_due = max(state.last_change_at, state.last_sent_at) + self.window
+        until = quiet_due if now < quiet_due else now + DRAIN_POLL
+        return max(0.001, min(until, audience_due) - now)
 
     def _take(self, state: _Stream, now: float) -> list[Frame]:
         frames = [state.buffer[v] for v in sorted(state.buffer)]
         state.buffer.clear()
         state.last_version = frames[-1].version
         state.last_sent_at = now
+        state.last_frame = frames[-1]
         state.scheduled = False
         return frames
 
     def _later(self, key: tuple[str, str], wait: float) -> None:
         self.sleep(wait)
+        again: float | None = None
+        sender = False
         with self.lock:
             state = self.streams[key]
-            if state.buffer and not _contiguous(state) and state.hole_waits < HOLE_WAITS:
+            now = self.clock()
+            if state.buffer and not self._due(state, now):
+                again = self._next_look(state, now)
+            elif state.buffer and not _contiguous(state) and state.hole_waits < HOLE_WAITS:
                 state.hole_waits += 1  # a version is still on its way (its thread committed, not yet here)
-                sender, again = False, True
+                again = self.window
             else:
                 state.hole_waits = 0
-                sender = self._queue(state, self._take(state, self.clock())) if state.buffer else False
-                state.scheduled, again = False, False
-        if again:
-            self.spawn(self._later, key, state.window)
+                sender = self._queue(state, self._take(state, now)) if state.buffer else False
+                state.scheduled = False
+        if again is not None:
+            self.spawn(self._later, key, again)
         elif sender:
             self._drain(key)
 

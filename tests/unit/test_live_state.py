@@ -451,3 +451,83 @@ def test_coalescer_window_grows_with_the_local_audience_and_a_lone_change_still_
     clock[0] += 0.1
     fn(*args)  # type: ignore[operator]
     assert sent == [1, 2]
+
+
+class _Timers:
+    """A clock and the coalescer's timers, run in time order (its ``sleep`` is the wait itself)."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.pending: list[tuple[float, int, object, tuple[object, ...]]] = []
+
+    def spawn(self, fn: object, *args: object) -> None:
+        wait = float(args[-1])  # type: ignore[arg-type]
+        self.pending.append((self.now + wait, len(self.pending), fn, args))
+
+    def run_until(self, moment: float) -> None:
+        while self.pending and min(self.pending)[0] <= moment + 1e-9:
+            self.pending.sort(key=lambda t: (t[0], t[1]))
+            due, _, fn, args = self.pending.pop(0)
+            self.now = max(self.now, due)
+            fn(*args)  # type: ignore[operator]
+        self.now = max(self.now, moment)
+
+
+def test_coalescer_before_a_large_audience_follows_the_writes_and_the_end_of_a_burst() -> None:
+    """Before 1,000 local sockets (a 500 ms audience window): a paced change goes at once as soon
+    as the previous frame is written; a steady burst goes out once per audience window; when the
+    burst stops, its last changes leave one short window later (once the writes are done), not
+    at the end of the long window; a missing version is waited for in short windows."""
+    from server.live.fanout import Coalescer, Frame
+
+    timers = _Timers()
+    queued = [False]  # do this frame's sockets here still hold unwritten frames?
+    sent: list[tuple[float, int, int]] = []
+    coalescer = Coalescer(
+        lambda e, p, to: sent.append((round(timers.now, 3), int(p.get("from_version", p["version"])),  # type: ignore[call-overload]
+                                      int(p["version"]))),  # type: ignore[call-overload]
+        0.1, timers.spawn, lambda s: None, clock=lambda: timers.now,
+        audience=lambda f: 1000, seconds_per_socket=0.0005, backlog=lambda f: queued[0])
+    frame = lambda v: Frame("qa:changed", "event:1", {"stream": "qa:item:7", "view": "audience",  # noqa: E731
+                                                       "version": v, "questions": []})
+    coalescer.submit(frame(1))
+    assert sent == [(100.0, 1, 1)]
+    queued[0] = True
+    timers.run_until(100.3)
+    coalescer.submit(frame(2))  # paced, but the last frame is still being written here: it waits
+    timers.run_until(100.45)
+    assert len(sent) == 1
+    queued[0] = False
+    timers.run_until(100.5)
+    assert sent[-1] == (100.46, 2, 2)  # sent at the first look after the writes, before the long window
+    timers.run_until(100.9)
+    coalescer.submit(frame(3))  # paced and everything written: at once, inside the long window
+    assert sent[-1] == (100.9, 3, 3)
+
+    # A steady burst, a change every 50 ms for 2 s: one frame per audience window (500 ms).
+    version, moment = 3, 100.95
+    while moment < 102.95 - 1e-9:
+        timers.run_until(moment)
+        version += 1
+        coalescer.submit(frame(version))
+        moment = round(moment + 0.05, 3)
+    timers.run_until(102.95)
+    during = [s for s in sent if s[0] > 100.9]
+    assert [s[0] for s in during] == [101.4, 101.9, 102.4, 102.9]
+    # The burst stopped at 102.9: its last change leaves 100 ms later, written or not after
+    # the long window — here the writes are done, so at the quiet moment.
+    timers.run_until(103.5)
+    assert sent[-1] == (103.0, 43, 43) and len(sent) == 8
+    assert [s[1] for s in sent] == [1, 2, 3, 4, 13, 23, 33, 43]  # every version, in order, no gaps
+
+    # Version 45 arrives before 44: waited for in short windows (not in 500 ms ones), then sent.
+    timers.run_until(104.0)
+    coalescer.submit(frame(45))
+    timers.run_until(104.15)
+    coalescer.submit(frame(44))
+    timers.run_until(104.5)
+    assert sent[-1] == (104.2, 44, 45)
+    timers.run_until(105.0)
+    coalescer.submit(frame(47))  # 46 is lost
+    timers.run_until(106.0)
+    assert sent[-1] == (105.3, 47, 47)  # due at 105.1, two short waits, then around the hole
