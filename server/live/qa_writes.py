@@ -58,13 +58,6 @@ def _queue_row(kind: str, ref_id: int) -> tuple[int, str] | None:
     return None if row is None else (int(row[0]), str(row[1]))
 
 
-def _question(queue_id: int, seq: int) -> QuestionRow | None:
-    return db.session.scalar(
-        select(QuestionRow).where(QuestionRow.queue_id == queue_id, QuestionRow.seq == seq)
-        .execution_options(populate_existing=True)
-    )
-
-
 def _bump(queue_id: int, **also: object) -> tuple[int, int, str]:
     """Raise the queue's version by one (and whatever ``also`` says); return version, next_seq, moderation."""
     values: dict[str, object] = {"version": QAQueueRow.version + 1, **also}
@@ -99,7 +92,7 @@ def vote(kind: str, ref_id: int, seq: int, voter: int) -> tuple[QAQueue, Change]
     are read right after it, in the same transaction: every vote with a smaller version has
     committed (it held the lock until its commit) and none with a larger one is visible, so
     the frame is exactly the state at its version. Reading there rather than after the commit
-    holds the lock for two short reads more, and saves the voter a second transaction (a
+    holds the lock for one short read more, and saves the voter a second transaction (a
     connection check-out with its ping, BEGIN, ROLLBACK): a vote's wait is its round trips.
     """
 
@@ -121,11 +114,15 @@ def vote(kind: str, ref_id: int, seq: int, voter: int) -> tuple[QAQueue, Change]
         if not withdrawn:
             db.session.execute(insert(QuestionVote).values(question_id=question_row_id, voter_id=voter))
         version, _, moderation = _bump(queue_id)  # the last write: the lock is held until the commit
-        fresh = _question(queue_id, seq)
-        assert fresh is not None
-        voters: set[PersonId] = set(
-            db.session.scalars(select(QuestionVote.voter_id).where(QuestionVote.question_id == question_row_id))
-        )
+        # The question and its voters in one read: every round trip here is held by every other voter.
+        rows = db.session.execute(
+            select(QuestionRow, QuestionVote.voter_id)
+            .outerjoin(QuestionVote, QuestionVote.question_id == QuestionRow.id)
+            .where(QuestionRow.id == question_row_id)
+            .execution_options(populate_existing=True)
+        ).all()
+        fresh = rows[0][0]
+        voters: set[PersonId] = {row[1] for row in rows if row[1] is not None}
         # Made into the core's question now: the commit expires the row (a reload would be a round trip).
         question = _as_core(fresh, voters)
         return moderation, question, Change(version, "unvote" if withdrawn else "vote", (seq,))
