@@ -179,7 +179,7 @@ class Coalescer:
             return False  # unknown: the audience's window says when
         try:
             return not self.backlog(state.last_frame)
-        except Exception:  # the registry changed under us (a socket came or went): look again later
+        except RuntimeError:  # a socket came or went while we looked (threading mode): look again later
             return False
 
     def _due(self, state: _Stream, now: float, quiet: bool | None = None) -> bool:

@@ -89,3 +89,36 @@ def test_a_burst_of_votes_converges_to_the_database_on_every_client(app: Flask) 
         mine = [f for f in frames if f.get("view") == view]
         assert len(mine) < VOTERS * ROUNDS  # coalesced: fewer frames than changes
         assert all(f["from_version"] <= f["version"] for f in mine)
+
+
+def test_the_fan_out_sees_a_frame_still_queued_on_a_socket_until_it_is_written(app: Flask) -> None:
+    """The coalescer's "is the last frame written?" reads engine.io's own outgoing queue of each
+    socket in the frame's rooms: a frame emitted to a room waits there until the socket's writer
+    takes it. Real python-socketio / engine.io objects (a socket registered as a connection
+    would be), so a change of the library's structures fails here rather than silently turning
+    the write-following rule off."""
+    import engineio.socket
+
+    from server.extensions import socketio
+    from server.live.emit import _local_backlog
+    from server.live.fanout import Frame
+
+    with app.app_context():
+        server = socketio.server
+        eio_sid = "bench-socket-1"
+        sock = engineio.socket.Socket(server.eio, eio_sid)
+        server.eio.sockets[eio_sid] = sock
+        sid = server.manager.connect(eio_sid, "/")
+        try:
+            server.manager.enter_room(sid, "/", "event:424242")
+            frame = Frame(ev.QA_CHANGED, "event:424242", {"stream": "qa:item:1", "version": 1, "questions": []})
+            elsewhere = Frame(ev.QA_CHANGED, ["event:99", "room:7"], {"stream": "qa:room:7", "version": 1})
+            assert not _local_backlog(frame)  # nothing sent yet
+            socketio.emit(frame.event, frame.payload, to=frame.to, ignore_queue=True)
+            assert _local_backlog(frame)  # queued, not written
+            assert not _local_backlog(elsewhere)  # other rooms' sockets are not this frame's
+            sock.queue.get(block=False)  # what the socket's writer does before writing it
+            assert not _local_backlog(frame)
+        finally:
+            server.manager.disconnect(sid, "/")
+            server.eio.sockets.pop(eio_sid, None)
