@@ -149,6 +149,21 @@ def _header_text(msg: Message, name: str) -> str:
         return str(value).strip()
 
 
+def _sender(msg: Message) -> str:
+    """The one address in the one From header, lower-cased; "" when there is not exactly one.
+
+    Addresses are parsed from the header as sent: RFC 2047 encoded words are decoded only
+    for display names, never before parsing, or ``=?utf-8?q?ana=40example.org?=
+    <mallory@evil.example>`` would read as Ana's address while DMARC checks Mallory's."""
+    headers = msg.get_all("From") or []
+    if len(headers) != 1:
+        return ""
+    found = [addr for _, addr in getaddresses([str(headers[0])]) if addr.strip()]
+    if len(found) != 1 or "@" not in found[0] or "=?" in found[0]:
+        return ""
+    return found[0].strip().lower()
+
+
 def envelope(raw: bytes) -> Envelope:
     """The sender, Message-ID and de-duplication key of any bytes (never raises)."""
     msg = _parse(raw)
@@ -156,8 +171,7 @@ def envelope(raw: bytes) -> Envelope:
     if message_id and not re.fullmatch(r"<[^<>\s]+>", message_id):
         found = re.search(r"<[^<>\s]+>", message_id)
         message_id = found.group(0) if found else None
-    froms = getaddresses([_header_text(msg, "From")])
-    sender = froms[0][1].strip().lower() if froms else ""
+    sender = _sender(msg)
     key = f"mid:{message_id}" if message_id else "sha256:" + hashlib.sha256(raw).hexdigest()
     return Envelope(dedupe_key=key[:300], message_id=message_id,
                     sender=sender[:254], subject=_header_text(msg, "Subject")[:300])

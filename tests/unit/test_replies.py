@@ -143,3 +143,32 @@ def test_the_read_marker_falls_back_to_seen_without_keywords() -> None:
     assert read_marker((b"\\Answered", b"\\Seen", b"\\*")) == READ_FLAG
     assert read_marker((b"\\Answered", b"\\Flagged", b"\\Deleted", b"\\Seen", b"\\Draft")) == b"\\Seen"
     assert read_marker(None) == b"\\Seen"
+
+
+@pytest.mark.parametrize("header", [
+    # an encoded word that decodes to an address: the address is Mallory's, DMARC checks hers
+    b"=?utf-8?q?marie.dubois=40example.fr?= <mallory@evil.example>",
+    b"=?utf-8?b?bWFyaWUuZHVib2lzQGV4YW1wbGUuZnIs?= <mallory@evil.example>",  # "marie.dubois@example.fr,"
+    # two authors, one of them someone else
+    b"marie.dubois@example.fr, mallory@evil.example",
+    b"=?utf-8?q?marie.dubois=40example.fr?=",
+])
+def test_a_from_header_that_only_looks_like_the_invitee_is_not_them(header: bytes) -> None:
+    marie = PEOPLE["thunderbird_declined"][0]
+    data = raw("thunderbird_accepted").replace(
+        "From: Marie Dubois-Lefèvre <marie.dubois@example.fr>".encode(), b"From: " + header)
+    sender = envelope(data).sender
+    assert sender != marie
+    with pytest.raises(Refused, match="not from the invitee's address"):
+        judge(read_itip(data), sender, invited(marie))
+
+
+def test_two_from_headers_name_no_sender() -> None:
+    data = raw("thunderbird_accepted").replace(
+        b"To: organiser@convene.example", b"From: mallory@evil.example\r\nTo: organiser@convene.example")
+    assert envelope(data).sender == ""
+    # ... while an 8-bit display name, an encoded one and a quoted comma still give the address
+    assert envelope(raw("thunderbird_accepted")).sender == "marie.dubois@example.fr"
+    assert envelope(raw("outlook_declined_windows1251")).sender == "p.ivanov@example.kz"
+    quoted = raw("thunderbird_accepted").replace("Marie Dubois-Lefèvre <".encode(), b'"Dubois, Marie" <')
+    assert envelope(quoted).sender == "marie.dubois@example.fr"
