@@ -45,12 +45,20 @@ __all__ = [
     "judge",
     "normalise_address",
     "read_itip",
+    "storable",
 ]
 
 METHODS = ("REPLY", "REFRESH", "COUNTER")
 ANSWERS = ("ACCEPTED", "DECLINED", "TENTATIVE")
 MAX_BYTES = 5 * 1024 * 1024  # an answer is a few kilobytes; anything huge is not one
+MAX_SEQUENCE = 2**31 - 1     # RFC 5545 says "integer"; the database column holds 32 bits
 _CALENDAR_TYPES = ("text/calendar", "application/ics", "text/x-vcalendar")
+
+
+def storable(text: str) -> str:
+    """Text a database keeps: no NUL (PostgreSQL refuses it) and no lone surrogates (what
+    undecodable header bytes become); whatever a message holds is read through this."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def N_(message: str) -> str:
@@ -65,6 +73,7 @@ class Refused(Exception):
     sentence (API, logs, the ``.reason.txt`` beside a rejected file)."""
 
     def __init__(self, template: str, **params: str | int) -> None:
+        params = {k: storable(v) if isinstance(v, str) else v for k, v in params.items()}
         self.template, self.params = template, params
         self.reason = template % params if params else template
         super().__init__(self.reason)
@@ -144,9 +153,9 @@ def _header_text(msg: Message, name: str) -> str:
     if value is None:
         return ""
     try:
-        return str(make_header(decode_header(str(value)))).strip()
+        return storable(str(make_header(decode_header(str(value))))).strip()
     except (UnicodeError, LookupError, ValueError):
-        return str(value).strip()
+        return storable(str(value)).strip()
 
 
 def _sender(msg: Message) -> str:
@@ -159,9 +168,9 @@ def _sender(msg: Message) -> str:
     if len(headers) != 1:
         return ""
     found = [addr for _, addr in getaddresses([str(headers[0])]) if addr.strip()]
-    if len(found) != 1 or "@" not in found[0] or "=?" in found[0]:
+    if len(found) != 1 or "@" not in found[0] or "=?" in found[0] or len(found[0]) > 254:
         return ""
-    return found[0].strip().lower()
+    return storable(found[0]).strip().lower()
 
 
 def envelope(raw: bytes) -> Envelope:
@@ -172,8 +181,13 @@ def envelope(raw: bytes) -> Envelope:
         found = re.search(r"<[^<>\s]+>", message_id)
         message_id = found.group(0) if found else None
     sender = _sender(msg)
-    key = f"mid:{message_id}" if message_id else "sha256:" + hashlib.sha256(raw).hexdigest()
-    return Envelope(dedupe_key=key[:300], message_id=message_id,
+    if message_id is None:
+        key = "sha256:" + hashlib.sha256(raw).hexdigest()
+    elif len(message_id) > 290:  # whole, or two long Message-IDs with one beginning would collide
+        key = "mid-sha256:" + hashlib.sha256(message_id.encode()).hexdigest()
+    else:
+        key = f"mid:{message_id}"
+    return Envelope(dedupe_key=key, message_id=message_id[:300] if message_id else None,
                     sender=sender[:254], subject=_header_text(msg, "Subject")[:300])
 
 
@@ -229,11 +243,12 @@ def _attendees(component: Any) -> tuple[Answer, ...]:
     out = []
     for value in values:
         params = getattr(value, "params", {})
-        email = normalise_address(str(value))
+        email = normalise_address(storable(str(value)))
         if "@" not in email:
             continue
-        name = str(params.get("CN", "")).strip().strip('"')
-        out.append(Answer(email=email, partstat=str(params.get("PARTSTAT", "")).upper(), name=name))
+        name = storable(str(params.get("CN", ""))).strip().strip('"')
+        partstat = storable(str(params.get("PARTSTAT", ""))).upper()[:20]  # anything longer is no PARTSTAT we know
+        out.append(Answer(email=email, partstat=partstat, name=name))
     return tuple(out)
 
 
@@ -264,6 +279,8 @@ def _sequence(event: Any) -> int:
         raise Refused(N_("SEQUENCE is not a number: %(value)s."), value=str(raw)[:40]) from None
     if value < 0:
         raise Refused(N_("SEQUENCE is negative."))
+    if value > MAX_SEQUENCE:
+        raise Refused(N_("SEQUENCE is too large: %(value)s."), value=str(raw)[:40])
     return value
 
 
@@ -289,8 +306,8 @@ def _from_calendar(text: str) -> ItipMessage:
         if start is not None and end is None and event.get("DURATION") is not None:
             duration = event.decoded("DURATION")
             end = start + duration if isinstance(duration, timedelta) else None
-    return ItipMessage(method=method, uid=str(event.get("UID")).strip(), sequence=_sequence(event),
-                       attendees=attendees, comment=str(event.get("COMMENT", "")).strip()[:2000],
+    return ItipMessage(method=method, uid=storable(str(event.get("UID"))).strip(), sequence=_sequence(event),
+                       attendees=attendees, comment=storable(str(event.get("COMMENT", ""))).strip()[:2000],
                        proposed_start=start, proposed_end=end)
 
 

@@ -194,3 +194,37 @@ def test_erasure_forgets_the_sender_of_answers(app: Flask, meeting: dict[str, in
         [row] = db.session.scalars(select(InboundReply)).all()
         assert (row.sender, row.subject, row.application_id) == (None, None, meeting[DILNOZA])
         assert row.outcome == "applied"  # the count stays, the person goes
+
+
+HOSTILE = {  # what each does to Marie's yes, and what becomes of it; on PostgreSQL each one
+    # used to fail on every poll, never recorded, never listed
+    "a Message-ID of 400 characters": (b"Message-ID: <", b"Message-ID: <" + b"x" * 400, "applied"),
+    "a NUL in the Message-ID": (b"Message-ID: <", b"Message-ID: <a\x00b", "applied"),
+    "a NUL in the Subject": (b"Subject: Accepted", b"Subject: Acc\x00epted", "applied"),
+    "a NUL in an encoded Subject": (b"Subject: Accepted", b"Subject: =?utf-8?q?a=00b?=", "applied"),
+    "a SEQUENCE beyond 32 bits": (b"SEQUENCE:0\r\n", b"SEQUENCE:99999999999\r\n", "rejected"),
+    "a NUL in the SEQUENCE": (b"SEQUENCE:0\r\n", b"SEQUENCE:\x00\r\n", "rejected"),
+    "a NUL in the UID": (b"UID:convene-fixture-2021@convene.example", b"UID:x\x00y", "rejected"),
+    "a NUL in the ATTENDEE": (b"mailto:marie.dubois@example.fr", b"mailto:mar\x00ie@example.fr", "rejected"),
+}
+
+
+@pytest.mark.parametrize("what", sorted(HOSTILE))
+def test_hostile_values_are_recorded_once_on_every_database(app: Flask, meeting: dict[str, int],
+                                                           organiser: ApiActor, reference_event: str,
+                                                           what: str) -> None:
+    old, new, expected = HOSTILE[what]
+    data = raw("thunderbird_accepted")
+    assert old in data
+    assert process(app, data.replace(old, new, 1)).outcome == expected
+    assert states(app, meeting)[MARIE][0] == ("accepted" if expected == "applied" else "invited")
+    assert process(app, data.replace(old, new, 1)).outcome == "duplicate"
+    listed = organiser.get(f"/api/events/{reference_event}/replies").get_json()["replies"]
+    assert [r["outcome"] for r in listed] == [expected]
+
+
+def test_a_refresh_with_an_overlong_partstat_is_still_a_refresh(app: Flask, meeting: dict[str, int]) -> None:
+    data = (raw("thunderbird_accepted").replace(b"METHOD:REPLY", b"METHOD:REFRESH")
+            .replace(b"PARTSTAT=ACCEPTED", b"PARTSTAT=" + b"A" * 50))
+    assert process(app, data).outcome == "refreshed"
+    assert len(replies(app)) == 1

@@ -172,3 +172,20 @@ def test_two_from_headers_name_no_sender() -> None:
     assert envelope(raw("outlook_declined_windows1251")).sender == "p.ivanov@example.kz"
     quoted = raw("thunderbird_accepted").replace("Marie Dubois-Lefèvre <".encode(), b'"Dubois, Marie" <')
     assert envelope(quoted).sender == "marie.dubois@example.fr"
+
+
+def test_long_message_ids_are_keyed_whole_and_every_text_is_storable() -> None:
+    base = raw("thunderbird_accepted")
+    one = envelope(base.replace(b"Message-ID: <", b"Message-ID: <" + b"x" * 400 + b"1", 1))
+    two = envelope(base.replace(b"Message-ID: <", b"Message-ID: <" + b"x" * 400 + b"2", 1))
+    assert one.dedupe_key != two.dedupe_key and len(one.dedupe_key) <= 300
+    assert one.message_id is not None and len(one.message_id) <= 300
+    with pytest.raises(Refused, match="too large") as refused:
+        read_itip(base.replace(b"SEQUENCE:0\r\n", b"SEQUENCE:2147483648\r\n"))
+    assert refused.value.params == {"value": "2147483648"}
+    assert read_itip(base.replace(b"SEQUENCE:0\r\n", b"SEQUENCE:2147483647\r\n")).sequence == 2**31 - 1
+    nul = envelope(base.replace(b"Subject: Accepted", b"Subject: \xff\x00Accepted"))
+    assert "\x00" not in nul.subject and nul.subject.encode("utf-8")
+    with pytest.raises(Refused) as refused:
+        read_itip(base.replace(b"SEQUENCE:0\r\n", b"SEQUENCE:\x00\xff\r\n"))
+    assert "\x00" not in refused.value.reason and refused.value.reason.encode("utf-8")
