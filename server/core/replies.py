@@ -266,6 +266,9 @@ def _event_of(cal: Calendar) -> Any:
         when = str(events[0].get("RECURRENCE-ID").to_ical().decode())[:40]
         raise Refused(N_("An answer for one morning only (RECURRENCE-ID %(when)s) is not applied "
                          "to the whole meeting."), when=when)
+    if len(masters) > 1:  # two answers in one message: which one would the person mean?
+        raise Refused(N_("The calendar holds %(count)s answers to the whole meeting, not one."),
+                      count=len(masters))
     return masters[0]
 
 

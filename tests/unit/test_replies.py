@@ -189,3 +189,12 @@ def test_long_message_ids_are_keyed_whole_and_every_text_is_storable() -> None:
     with pytest.raises(Refused) as refused:
         read_itip(base.replace(b"SEQUENCE:0\r\n", b"SEQUENCE:\x00\xff\r\n"))
     assert "\x00" not in refused.value.reason and refused.value.reason.encode("utf-8")
+
+
+def test_two_answers_to_the_whole_meeting_in_one_message_are_kept_aside() -> None:
+    data = raw("thunderbird_accepted")
+    start, end = data.index(b"BEGIN:VEVENT"), data.index(b"END:VEVENT\r\n") + len(b"END:VEVENT\r\n")
+    no = data[start:end].replace(b"PARTSTAT=ACCEPTED", b"PARTSTAT=DECLINED")
+    for twice in (data[:end] + no + data[end:], data[:start] + no + data[start:]):
+        with pytest.raises(Refused, match="2 answers to the whole meeting"):
+            read_itip(twice)
