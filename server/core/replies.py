@@ -51,6 +51,7 @@ __all__ = [
 METHODS = ("REPLY", "REFRESH", "COUNTER")
 ANSWERS = ("ACCEPTED", "DECLINED", "TENTATIVE")
 MAX_BYTES = 5 * 1024 * 1024  # an answer is a few kilobytes; anything huge is not one
+HEAD_BYTES = 64 * 1024       # what is read of a larger message: enough for its headers
 MAX_SEQUENCE = 2**31 - 1     # RFC 5545 says "integer"; the database column holds 32 bits
 _CALENDAR_TYPES = ("text/calendar", "application/ics", "text/x-vcalendar")
 
@@ -65,6 +66,9 @@ def N_(message: str) -> str:
     """Mark a message for the translation catalog here; it is translated where it is shown
     (the core has no locale). Extract with ``pybabel extract -k N_``."""
     return message
+
+
+TOO_LARGE = N_("The message is too large to be an answer to an invitation.")
 
 
 class Refused(Exception):
@@ -317,7 +321,7 @@ def _from_calendar(text: str) -> ItipMessage:
 def read_itip(raw: bytes) -> ItipMessage:
     """The iTIP answer in a mail; :class:`Refused` with the reason when there is none."""
     if len(raw) > MAX_BYTES:
-        raise Refused(N_("The message is too large to be an answer to an invitation."))
+        raise Refused(TOO_LARGE)
     parts = _calendar_parts(_parse(raw))
     if not parts:
         raise Refused(N_("The message carries no calendar."))

@@ -138,14 +138,19 @@ def _refuse(env: core.Envelope, source: str, refused: core.Refused,
     return Outcome(REJECTED, refused.reason, row.id)
 
 
-def process(raw: bytes, source: str) -> Outcome:
-    """Read one message and act on it, at most once per Message-ID (or per byte content)."""
+def process(raw: bytes, source: str, *, whole: bool = True) -> Outcome:
+    """Read one message and act on it, at most once per Message-ID (or per byte content).
+
+    ``whole=False``: ``raw`` is only the head of a message larger than ``core.MAX_BYTES``
+    (the readers never load such a message whole); it is recorded and kept aside."""
     env = core.envelope(raw)
     db.session.rollback()  # committed state only
     existing = _existing(env.dedupe_key)
     if existing is not None:
         finish_promotion(existing)
         return Outcome(DUPLICATE, existing.reason or "", existing.id)
+    if not whole:
+        return _refuse(env, source, core.Refused(core.TOO_LARGE))
     try:
         reply = core.read_itip(raw)
     except core.Refused as refused:

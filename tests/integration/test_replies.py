@@ -5,7 +5,9 @@ COUNTER; the inbox folder of the embedded default."""
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -165,11 +167,24 @@ def test_personal_page_answers_show_their_source(app: Flask, meeting: dict[str, 
     assert '<td class="status">invited</td>' in rows[str(meeting[JAN])]
 
 
+def _arrive(path: Path, data: bytes, seconds_ago: float = 10) -> None:
+    """A file that arrived a while ago (one written within SETTLE_SECONDS waits for the next poll)."""
+    path.write_bytes(data)
+    os.utime(path, (time.time() - seconds_ago, time.time() - seconds_ago))
+
+
+def _read_folder(app: Flask) -> dict[str, int]:
+    from server.replies import mailbox
+
+    with app.app_context():
+        return mailbox.read_folder()
+
+
 def test_inbox_folder_of_the_embedded_default(app: Flask, meeting: dict[str, int]) -> None:
     inbox = Path(app.instance_path) / "inbox"
     inbox.mkdir()
     for name in ("outlook_accepted", "apple_tentative", "wrong_sender"):
-        (inbox / f"{name}.eml").write_bytes(raw(name))
+        _arrive(inbox / f"{name}.eml", raw(name))
     from server.dispatch import send_now
 
     with app.app_context():
@@ -228,3 +243,41 @@ def test_a_refresh_with_an_overlong_partstat_is_still_a_refresh(app: Flask, meet
             .replace(b"PARTSTAT=ACCEPTED", b"PARTSTAT=" + b"A" * 50))
     assert process(app, data).outcome == "refreshed"
     assert len(replies(app)) == 1
+
+
+def test_the_inbox_folder_survives_what_an_operator_leaves_in_it(app: Flask, meeting: dict[str, int],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file still being written waits; a directory or a dangling link named *.eml, and a
+    file of gigabytes, do not stop the answers beside them."""
+    from server.core.replies import MAX_BYTES
+
+    inbox = Path(app.instance_path) / "inbox"
+    inbox.mkdir()
+    (inbox / "a-folder.eml").mkdir()
+    (inbox / "b-dangling.eml").symlink_to(inbox / "nowhere.eml")
+    with (inbox / "c-huge.eml").open("wb") as huge:  # sparse: takes no disk
+        huge.write(b"From: anna.petrova@example.org\r\nMessage-ID: <huge-1@example.org>\r\n\r\n")
+        huge.truncate(4 * 1024**3)
+    os.utime(inbox / "c-huge.eml", (time.time() - 10, time.time() - 10))
+    _arrive(inbox / "d-thunderbird_declined.eml", raw("thunderbird_declined"))
+    half = raw("outlook_accepted")
+    (inbox / "e-being-copied.eml").write_bytes(half[: len(half) // 2])  # cp is still at it
+    whole_reads: list[Path] = []
+    original = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        whole_reads.append(path)
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)  # observe: nothing is loaded whole unchecked
+    assert _read_folder(app) == {"rejected": 1, "applied": 1}
+    assert not [p for p in whole_reads if p.parent == inbox]
+    assert states(app, meeting)[MARIE][0] == "declined"
+    reason = (inbox / "rejected" / "c-huge.eml.reason.txt").read_text()
+    assert "too large" in reason and (inbox / "rejected" / "c-huge.eml").stat().st_size > MAX_BYTES
+    assert {p.name for p in inbox.glob("*.eml")} == {"a-folder.eml", "b-dangling.eml", "e-being-copied.eml"}
+    # the copy finishes; at the next poll (settled) it is read whole
+    _arrive(inbox / "e-being-copied.eml", half)
+    assert _read_folder(app) == {"applied": 1}
+    assert states(app, meeting)[ANNA][0] == "accepted"
+    assert [r["outcome"] for r in replies(app)] == ["rejected", "applied", "applied"]
