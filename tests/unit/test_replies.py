@@ -198,3 +198,10 @@ def test_two_answers_to_the_whole_meeting_in_one_message_are_kept_aside() -> Non
     for twice in (data[:end] + no + data[end:], data[:start] + no + data[start:]):
         with pytest.raises(Refused, match="2 answers to the whole meeting"):
             read_itip(twice)
+
+
+def test_polls_missed_during_a_worker_outage_are_not_run_one_after_another() -> None:
+    from worker.celery_app import BEAT_SCHEDULE
+
+    entry = BEAT_SCHEDULE["read-replies"]
+    assert 0 < entry["options"]["expires"] <= entry["schedule"]
