@@ -193,8 +193,10 @@ def _apply(env: core.Envelope, source: str, reply: core.ItipMessage, event: Even
         from server.replies.refresh import queue_refresh
 
         row.outcome = "refreshed" if action is core.Action.REFRESH else "asked-again"
-        if application.status in PARTICIPATING:
-            queue_refresh(application, row)
+        if application.status in PARTICIPATING and not queue_refresh(application, row):
+            note = core.Refused(N_("The invitation was sent again less than an hour ago; "
+                                   "it is not sent once more."))
+            row.reason, row.reason_template, row.reason_params = note.reason, note.template, {}
     db.session.commit()
     return Outcome(row.outcome, row.reason or "", row.id)
 

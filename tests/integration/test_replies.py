@@ -281,3 +281,15 @@ def test_the_inbox_folder_survives_what_an_operator_leaves_in_it(app: Flask, mee
     assert _read_folder(app) == {"applied": 1}
     assert states(app, meeting)[ANNA][0] == "accepted"
     assert [r["outcome"] for r in replies(app)] == ["rejected", "applied", "applied"]
+
+
+def test_refresh_requests_in_a_row_send_one_copy_an_hour(app: Flask, meeting: dict[str, int]) -> None:
+    """Anyone can write the invitee's address in From: a stream of REFRESH messages (or a client
+    that answers every REQUEST with an old SEQUENCE) must not become a stream of mail to them."""
+    for n in range(5):
+        data = raw("rfc5546_refresh").replace(b"Message-ID: <", f"Message-ID: <again{n}-".encode(), 1)
+        assert process(app, data).outcome == "refreshed"
+    assert len(mails(app, "invitation_refresh")) == 1
+    rows = replies(app)
+    assert rows[0]["reason"] is None
+    assert all("less than an hour ago" in r["reason"] for r in rows[1:])
