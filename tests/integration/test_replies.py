@@ -164,7 +164,10 @@ def test_personal_page_answers_show_their_source(app: Flask, meeting: dict[str, 
     assert "personal page" in rows[str(meeting[ANNA])] and "Europe/Brussels" in rows[str(meeting[ANNA])]
     assert "calendar" in rows[str(meeting[DILNOZA])]
     assert '<td class="answer">tentative</td>' in rows[str(meeting[JAN])]
-    assert '<td class="status">invited</td>' in rows[str(meeting[JAN])]
+    assert '<td class="status">Invited</td>' in rows[str(meeting[JAN])]
+    organiser.get("/lang/ru?next=/")  # the header's switch
+    russian = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
+    assert '<td class="status">Приглашён(а)</td>' in russian and '<td class="answer">под вопросом</td>' in russian
 
 
 def _arrive(path: Path, data: bytes, seconds_ago: float = 10) -> None:
