@@ -170,6 +170,11 @@ def test_personal_page_answers_show_their_source(app: Flask, meeting: dict[str, 
     assert '<td class="status">Приглашён(а)</td>' in russian and '<td class="answer">под вопросом</td>' in russian
 
 
+def with_sequence_bytes(data: bytes, sequence: int) -> bytes:
+    return (data.replace(b"SEQUENCE:0\r\n", f"SEQUENCE:{sequence}\r\n".encode())
+            .replace(b"Message-ID: <", f"Message-ID: <seq{sequence}-".encode(), 1))
+
+
 def _arrive(path: Path, data: bytes, seconds_ago: float = 10) -> None:
     """A file that arrived a while ago (one written within SETTLE_SECONDS waits for the next poll)."""
     path.write_bytes(data)
@@ -212,6 +217,27 @@ def test_erasure_forgets_the_sender_of_answers(app: Flask, meeting: dict[str, in
         [row] = db.session.scalars(select(InboundReply)).all()
         assert (row.sender, row.subject, row.application_id) == (None, None, meeting[DILNOZA])
         assert row.outcome == "applied"  # the count stays, the person goes
+
+
+@pytest.mark.parametrize("who", [MARIE, WAITING[0]])  # a participant, and someone on the wait-list
+def test_erasure_forgets_answers_kept_aside_under_the_address(app: Flask, meeting: dict[str, int], who: str) -> None:
+    """Refused answers name no application (a SEQUENCE never sent, an unknown UID, a person
+    not invited): erasure finds them by the address they came from."""
+    from server.applications import erasure
+    from server.extensions import db
+    from server.models import Application, InboundReply
+
+    mine = raw("thunderbird_accepted").replace(MARIE.encode(), who.encode())
+    assert process(app, with_sequence_bytes(mine, 7)).outcome == "rejected"
+    assert process(app, mine.replace(b"UID:convene-fixture-2021@", b"UID:other@", 1)
+                   .replace(b"Message-ID: <", b"Message-ID: <uid-", 1)).outcome == "rejected"
+    assert process(app, raw("google_accepted")).outcome == "applied"  # someone else's
+    with app.test_request_context():
+        erasure.erase(db.session.get(Application, meeting[who]))
+    with app.app_context():
+        rows = db.session.scalars(select(InboundReply).order_by(InboundReply.id)).all()
+        assert [(r.sender, r.subject) for r in rows[:2]] == [(None, None), (None, None)]
+        assert rows[2].sender == DILNOZA
 
 
 HOSTILE = {  # what each does to Marie's yes, and what becomes of it; on PostgreSQL each one
