@@ -125,6 +125,7 @@ class InviteeState:
     email: str
     sequence: int | None
     method: str | None
+    answered_sequence: int | None = None  # the version their latest recorded answer was to
 
 
 @dataclass(frozen=True)
@@ -354,13 +355,21 @@ def judge(reply: ItipMessage, sender: str, invitee: InviteeState) -> Verdict:
 
     An answer to an older SEQUENCE still speaks for the person, but a yes (or maybe) to a
     version whose time may have changed since is not a yes to the current one: they are asked
-    again with the current REQUEST. A no is a no whichever version it answers."""
+    again with the current REQUEST. A no is a no whichever version it answers, unless the
+    person has already answered a later version (the older answer arrived late)."""
     answer = _sender_is(reply, sender, invitee)
     if invitee.method != "REQUEST" or invitee.sequence is None:
         raise Refused(N_("This person holds no open invitation (it was cancelled)."))
     if reply.sequence > invitee.sequence:
         raise Refused(N_("SEQUENCE %(sequence)s was never sent to this person (theirs is %(current)s)."),
                       sequence=reply.sequence, current=invitee.sequence)
+    if (reply.method == "REPLY" and invitee.answered_sequence is not None
+            and reply.sequence < invitee.answered_sequence):
+        # Mail arrives out of order (a server held it, the mailbox was down): a later version's
+        # answer is never overturned by one written before it.
+        raise Refused(N_("This answers SEQUENCE %(sequence)s, but the person has since answered "
+                         "SEQUENCE %(answered)s: that answer stands."),
+                      sequence=reply.sequence, answered=invitee.answered_sequence)
     if reply.method == "REFRESH":
         return Verdict(Action.REFRESH)
     if reply.method == "COUNTER":

@@ -97,7 +97,7 @@ def _match(reply: core.ItipMessage, sender: str) -> tuple[Event, Application, Ca
             continue
         application, invitation = found
         state = core.InviteeState(email=str(invitation.email), sequence=invitation.sequence,
-                                  method=invitation.method)
+                                  method=invitation.method, answered_sequence=invitation.answer_sequence)
         try:
             return event, application, invitation, core.judge(reply, sender, state)
         except core.Refused as refused:
@@ -283,7 +283,9 @@ def on_status_changed(application: Application, *, old: str | None = None, new: 
         return
     if new in (ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED) and old in PARTICIPATING:
         invitation.answer, invitation.answer_source = str(new), PERSONAL_PAGE
-        invitation.answered_at, invitation.answer_sequence = application.responded_at or utcnow(), None
+        # the page shows the current version: the answer is to the SEQUENCE sent last
+        invitation.answered_at = application.responded_at or utcnow()
+        invitation.answer_sequence = invitation.sequence
     elif new == ApplicationStatus.INVITED and old not in PARTICIPATING:
         invitation.answer = invitation.answer_source = None
         invitation.answered_at = invitation.answer_sequence = None

@@ -117,12 +117,31 @@ def test_a_yes_to_an_older_sequence_asks_again(app: Flask, meeting: dict[str, in
     assert states(app, meeting)[MARIE] == ("invited", None, None)
     calendar = _sent_calendar(app, "invitation_refresh")
     assert "METHOD:REQUEST" in calendar and "SEQUENCE:1" in calendar and MARIE in calendar.lower()
-    # ... the current version is accepted; a no to the old one is a no
+    # ... the current version is accepted; a version never sent is not
     assert process(app, with_sequence("thunderbird_accepted", 1)).outcome == "applied"
     assert states(app, meeting)[MARIE][0] == "accepted"
     assert process(app, with_sequence("thunderbird_accepted", 2)).outcome == "rejected"
-    assert process(app, raw("thunderbird_declined")).outcome == "applied"
+    # a no to the old version, arriving late, does not overturn the yes to the current one
+    late = process(app, raw("thunderbird_declined"))
+    assert (late.outcome, "has since answered SEQUENCE 1" in late.reason) == ("rejected", True)
+    assert states(app, meeting)[MARIE] == ("accepted", "accepted", "calendar")
+    assert states(app, meeting)[WAITING[0]][0] == "waitlisted"
+
+
+def test_a_no_to_an_older_sequence_counts_until_a_later_one_is_answered(
+        app: Flask, meeting: dict[str, int], organiser: ApiActor, reference_event: str) -> None:
+    from server.applications import lifecycle
+    from server.extensions import db
+    from server.models import Application
+
+    _move_second_morning(organiser, reference_event)  # SEQUENCE 1 for everyone
+    assert process(app, raw("thunderbird_declined")).outcome == "applied"  # nobody answered v1: a no
     assert states(app, meeting)[MARIE][0] == "declined"
+    with app.test_request_context():  # Jan accepts version 1 on his personal page ...
+        lifecycle.respond(db.session.get(Application, meeting[JAN]), "accept")
+    no = raw("apple_tentative").replace(b"PARTSTAT=3DTENTATIVE", b"PARTSTAT=3DDECLINED")  # quoted-printable
+    assert process(app, no).outcome == "rejected"  # ... his calendar's no to version 0 comes late
+    assert states(app, meeting)[JAN] == ("accepted", "accepted", "personal-page")
 
 
 def test_refresh_resends_the_request_and_counter_is_only_shown(app: Flask, meeting: dict[str, int],

@@ -205,3 +205,15 @@ def test_polls_missed_during_a_worker_outage_are_not_run_one_after_another() -> 
 
     entry = BEAT_SCHEDULE["read-replies"]
     assert 0 < entry["options"]["expires"] <= entry["schedule"]
+
+
+def test_an_answer_older_than_the_one_recorded_is_kept_aside() -> None:
+    marie = PEOPLE["thunderbird_declined"][0]
+    no_to_v0 = read_itip(raw("thunderbird_declined"))
+    state = InviteeState(email=marie, sequence=2, method="REQUEST", answered_sequence=1)
+    with pytest.raises(Refused, match="has since answered SEQUENCE 1"):
+        judge(no_to_v0, marie, state)
+    assert judge(no_to_v0, marie, InviteeState(marie, 2, "REQUEST", answered_sequence=0)).action is Action.DECLINE
+    refresh = read_itip(raw("rfc5546_refresh"))  # not an answer: never stale
+    anna = "anna.petrova@example.org"
+    assert judge(refresh, anna, InviteeState(anna, 2, "REQUEST", answered_sequence=2)).action is Action.REFRESH
