@@ -339,7 +339,8 @@ def test_a_huge_message_in_the_mailbox_is_never_fetched_whole(tmp_path: Path,
         fetch = IMAPClient.fetch
 
         def watched(client: IMAPClient, messages: Any, data: Any, modifiers: Any = None) -> Any:
-            asked.append((tuple(messages), tuple(d if isinstance(d, bytes) else d.encode() for d in data)))  # observe what is asked
+            items = tuple(d if isinstance(d, bytes) else d.encode() for d in data)
+            asked.append((tuple(messages), items))  # observe what is asked, then ask it
             return fetch(client, messages, data, modifiers)
 
         monkeypatch.setattr(IMAPClient, "fetch", watched)
