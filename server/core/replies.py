@@ -116,6 +116,7 @@ class ItipMessage:
     comment: str = ""
     proposed_start: datetime | None = None   # COUNTER only, UTC
     proposed_end: datetime | None = None
+    overrides: tuple[tuple[str, Answer], ...] = ()  # answers for one morning (RECURRENCE-ID), never applied
 
 
 @dataclass(frozen=True)
@@ -257,7 +258,8 @@ def _attendees(component: Any) -> tuple[Answer, ...]:
     return tuple(out)
 
 
-def _event_of(cal: Calendar) -> Any:
+def _event_of(cal: Calendar) -> tuple[Any, list[Any]]:
+    """The answer to the whole meeting (the master VEVENT) and its overrides (one morning each)."""
     events = [c for c in cal.walk("VEVENT")]
     if not events:
         raise Refused(N_("The calendar holds no event."))
@@ -274,7 +276,19 @@ def _event_of(cal: Calendar) -> Any:
     if len(masters) > 1:  # two answers in one message: which one would the person mean?
         raise Refused(N_("The calendar holds %(count)s answers to the whole meeting, not one."),
                       count=len(masters))
-    return masters[0]
+    return masters[0], [e for e in events if e.get("RECURRENCE-ID") is not None]
+
+
+def _overrides(events: list[Any]) -> tuple[tuple[str, Answer], ...]:
+    """Each attendee's answer for one morning: (the RECURRENCE-ID as written, the answer)."""
+    found: list[tuple[str, Answer]] = []
+    for event in events:
+        try:
+            when = storable(event.get("RECURRENCE-ID").to_ical().decode())[:40]
+        except Exception:  # an unreadable RECURRENCE-ID: still one morning's answer
+            when = "?"
+        found.extend((when, answer) for answer in _attendees(event))
+    return tuple(found)
 
 
 def _sequence(event: Any) -> int:
@@ -300,7 +314,7 @@ def _from_calendar(text: str) -> ItipMessage:
     method = str(cal.get("METHOD", "")).strip().upper()
     if method not in METHODS:
         raise Refused(N_("Not an answer to an invitation (METHOD %(method)s)."), method=method or "-")
-    event = _event_of(cal)
+    event, overrides = _event_of(cal)
     attendees = _attendees(event)
     if not attendees:
         raise Refused(N_("The calendar names no ATTENDEE."))
@@ -316,7 +330,7 @@ def _from_calendar(text: str) -> ItipMessage:
             end = start + duration if isinstance(duration, timedelta) else None
     return ItipMessage(method=method, uid=storable(str(event.get("UID"))).strip(), sequence=_sequence(event),
                        attendees=attendees, comment=storable(str(event.get("COMMENT", ""))).strip()[:2000],
-                       proposed_start=start, proposed_end=end)
+                       proposed_start=start, proposed_end=end, overrides=_overrides(overrides))
 
 
 def read_itip(raw: bytes) -> ItipMessage:
@@ -376,10 +390,22 @@ def judge(reply: ItipMessage, sender: str, invitee: InviteeState) -> Verdict:
         return Verdict(Action.COUNTER)
     if answer.partstat not in ANSWERS:
         raise Refused(N_("Unsupported answer PARTSTAT=%(partstat)s."), partstat=answer.partstat or "-")
+    note = _one_morning(reply, answer)
     if answer.partstat == "DECLINED":
-        return Verdict(Action.DECLINE)
+        return Verdict(Action.DECLINE, note)
     if reply.sequence < invitee.sequence:
         return Verdict(Action.ASK_AGAIN, Refused(
             N_("%(answer)s answered SEQUENCE %(sequence)s; the current one is %(current)s: asked again."),
             answer=answer.partstat, sequence=reply.sequence, current=invitee.sequence))
-    return Verdict(Action.ACCEPT if answer.partstat == "ACCEPTED" else Action.TENTATIVE)
+    return Verdict(Action.ACCEPT if answer.partstat == "ACCEPTED" else Action.TENTATIVE, note)
+
+
+def _one_morning(reply: ItipMessage, answer: Answer) -> Refused | None:
+    """A remark when the same message answers one morning otherwise (Apple sends the series'
+    answer with its exceptions): organisers see it; only the whole meeting's answer applies."""
+    for when, other in reply.overrides:
+        if other.email == answer.email and other.partstat in ANSWERS and other.partstat != answer.partstat:
+            return Refused(N_("Also answered %(answer)s for one morning (RECURRENCE-ID %(when)s); "
+                              "only the answer to the whole meeting is applied."),
+                           answer=other.partstat, when=when)
+    return None

@@ -341,3 +341,17 @@ def test_refresh_requests_in_a_row_send_one_copy_an_hour(app: Flask, meeting: di
     rows = replies(app)
     assert rows[0]["reason"] is None
     assert all("less than an hour ago" in r["reason"] for r in rows[1:])
+
+
+def test_a_series_answer_with_one_morning_declined_is_applied_with_a_note(
+        app: Flask, meeting: dict[str, int], organiser: ApiActor, reference_event: str) -> None:
+    data = raw("thunderbird_accepted")
+    start, end = data.index(b"BEGIN:VEVENT"), data.index(b"END:VEVENT\r\n") + len(b"END:VEVENT\r\n")
+    day_two = (data[start:end].replace(b"PARTSTAT=ACCEPTED", b"PARTSTAT=DECLINED")
+               .replace(b"RRULE:FREQ=DAILY;COUNT=2\r\n", b"RECURRENCE-ID;TZID=Europe/Brussels:20210526T093000\r\n"))
+    assert process(app, data[:end] + day_two + data[end:]).outcome == "applied"
+    assert states(app, meeting)[MARIE] == ("accepted", "accepted", "calendar")
+    [listed] = organiser.get(f"/api/events/{reference_event}/replies").get_json()["replies"]
+    assert "Also answered DECLINED for one morning" in listed["reason"]
+    html = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
+    assert "Also answered DECLINED for one morning" in html

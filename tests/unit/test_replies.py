@@ -217,3 +217,16 @@ def test_an_answer_older_than_the_one_recorded_is_kept_aside() -> None:
     refresh = read_itip(raw("rfc5546_refresh"))  # not an answer: never stale
     anna = "anna.petrova@example.org"
     assert judge(refresh, anna, InviteeState(anna, 2, "REQUEST", answered_sequence=2)).action is Action.REFRESH
+
+
+def test_an_answer_for_one_morning_beside_the_whole_meetings_is_shown_not_applied() -> None:
+    data = raw("thunderbird_accepted")
+    start, end = data.index(b"BEGIN:VEVENT"), data.index(b"END:VEVENT\r\n") + len(b"END:VEVENT\r\n")
+    day_two = (data[start:end].replace(b"PARTSTAT=ACCEPTED", b"PARTSTAT=DECLINED")
+               .replace(b"RRULE:FREQ=DAILY;COUNT=2\r\n", b"RECURRENCE-ID;TZID=Europe/Brussels:20210526T093000\r\n"))
+    marie = PEOPLE["thunderbird_declined"][0]
+    verdict = judge(read_itip(data[:end] + day_two + data[end:]), marie, invited(marie))
+    assert verdict.action is Action.ACCEPT
+    assert verdict.note is not None and verdict.note.params == {"answer": "DECLINED", "when": "20210526T093000"}
+    same = day_two.replace(b"PARTSTAT=DECLINED", b"PARTSTAT=ACCEPTED")
+    assert judge(read_itip(data[:end] + same + data[end:]), marie, invited(marie)).note is None
