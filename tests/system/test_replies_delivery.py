@@ -315,6 +315,36 @@ def test_a_poll_waits_with_idle_and_reads_what_arrives(tmp_path: Path) -> None:
         assert all(b"$ConveneRead" in flags for flags in imap.keywords())
 
 
+def test_inbox_url_over_imaps_as_the_issue_writes_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """INBOX_URL=imaps://user:password@host/INBOX: TLS with the certificate checked against the
+    system's trust store (here given this run's certificate) and the host name."""
+    import ssl
+
+    from flask_migrate import upgrade
+
+    from server import create_app
+    from server.replies import mailbox
+
+    with imap_server(tls=True) as imap:
+        app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": SECRET, "TESTING": True,
+                          "DATABASE_URL": f"sqlite:///{tmp_path / 'imaps.sqlite3'}", "INBOX_URL": imap.tls_url})
+        with app.app_context():
+            upgrade()
+        imap.append(raw("unknown_uid"))
+        with app.app_context(), pytest.raises(ssl.SSLCertVerificationError):
+            mailbox.poll(idle_seconds=0)  # a certificate nobody vouches for is refused
+        assert replies(app) == [] and not any(b"$ConveneRead" in flags for flags in imap.keywords())
+        monkeypatch.setenv("SSL_CERT_FILE", str(imap.cafile))  # what an operator's CA bundle does
+        with app.app_context():
+            assert mailbox.poll(idle_seconds=0) == {"rejected": 1}
+        assert "No meeting has the UID" in replies(app)[0]["reason"]
+        assert all(b"$ConveneRead" in flags for flags in imap.keywords())
+        with app.app_context():
+            from server.extensions import db
+
+            db.engine.dispose()
+
+
 def test_a_huge_message_in_the_mailbox_is_never_fetched_whole(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """Sizes are read first: a message over the limit is recorded from its head and kept aside;
