@@ -220,7 +220,7 @@ def _answer(row: InboundReply, application: Application, invitation: CalendarInv
     except Problem as problem:
         reason = "; ".join(e["reason"] for e in problem.errors) or problem.title
         env = core.Envelope(row.dedupe_key, row.message_id, row.sender or "", row.subject or "")
-        return _refuse(env, row.source, core.Refused(N_("Not applied: %(reason)s."), reason=reason),
+        return _refuse(env, row.source, core.Refused(N_("Not applied: %(reason)s"), reason=reason),
                        reply, row.event_id)
     finally:
         _FROM_CALENDAR.reset(token)

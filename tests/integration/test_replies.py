@@ -355,3 +355,14 @@ def test_a_series_answer_with_one_morning_declined_is_applied_with_a_note(
     assert "Also answered DECLINED for one morning" in listed["reason"]
     html = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
     assert "Also answered DECLINED for one morning" in html
+
+
+def test_a_refusal_quoting_the_personal_page_reads_in_one_language(
+        app: Flask, meeting: dict[str, int], organiser: ApiActor, reference_event: str) -> None:
+    assert process(app, raw("thunderbird_declined")).outcome == "applied"
+    yes = with_sequence("thunderbird_accepted", 0)  # a yes after the no: the page would refuse it too
+    refused = process(app, yes)
+    assert (refused.outcome, refused.reason) == ("rejected", "Not applied: There is no invitation to accept.")
+    organiser.get("/lang/ru?next=/")
+    html = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
+    assert "Не применено: Нет приглашения, которое можно принять." in html
