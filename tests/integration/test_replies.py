@@ -366,3 +366,19 @@ def test_a_refusal_quoting_the_personal_page_reads_in_one_language(
     organiser.get("/lang/ru?next=/")
     html = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
     assert "Не применено: Нет приглашения, которое можно принять." in html
+
+
+def test_an_answer_from_an_erased_participant_changes_nothing(app: Flask, meeting: dict[str, int]) -> None:
+    from server.applications import erasure
+    from server.extensions import db
+    from server.models import Application
+
+    with app.test_request_context():
+        erasure.erase(db.session.get(Application, meeting[MARIE]))  # frees her seat: Wanda is invited
+    before = states(app, meeting)
+    assert before[MARIE][0] == "erased" and before[WAITING[0]][0] == "invited"
+    for name in ("thunderbird_declined", "thunderbird_accepted"):
+        assert process(app, raw(name)).outcome == "rejected"
+    assert states(app, meeting) == before
+    assert len([m for m in mails(app, "invitation") if m["to"] == WAITING[0]]) == 1
+    assert {r["application_id"] for r in replies(app)} == {None}
