@@ -3,6 +3,7 @@ client-shaped fixtures in tests/fixtures/replies/ and hostile bytes."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -230,3 +231,30 @@ def test_an_answer_for_one_morning_beside_the_whole_meetings_is_shown_not_applie
     assert verdict.note is not None and verdict.note.params == {"answer": "DECLINED", "when": "20210526T093000"}
     same = day_two.replace(b"PARTSTAT=DECLINED", b"PARTSTAT=ACCEPTED")
     assert judge(read_itip(data[:end] + same + data[end:]), marie, invited(marie)).note is None
+
+
+@pytest.mark.parametrize(("name", "tzid"), [
+    ("outlook_accepted", '"W. Europe Standard Time"'),  # Windows zone name with its own VTIMEZONE
+    ("thunderbird_accepted", "Europe/Brussels"),          # Olson name
+    ("thunderbird_accepted", "/mozilla.org/20050126_1/Europe/Brussels"),  # old Lightning's prefixed form
+])
+def test_a_counter_in_each_tzid_form_is_read_in_utc(name: str, tzid: str) -> None:
+    """A proposal of 10:00-13:00 on 25 May in Brussels is 08:00-11:00 UTC in every TZID form."""
+    import warnings
+    from email import message_from_bytes
+    from email.policy import default
+
+    message = message_from_bytes(raw(name), policy=default)
+    part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    calendar = str(part.get_content()).replace("\r\n ", "").replace("METHOD:REPLY", "METHOD:COUNTER")
+    calendar = re.sub(r"DTSTART;TZID=[^:]+:20210525T093000", f"DTSTART;TZID={tzid}:20210525T100000", calendar)
+    calendar = re.sub(r"DTEND;TZID=[^:]+:20210525T123000", f"DTEND;TZID={tzid}:20210525T130000", calendar)
+    if "/mozilla.org/" in tzid:  # the VTIMEZONE is written under the same prefixed name
+        calendar = calendar.replace("TZID:Europe/Brussels", f"TZID:{tzid}")
+    data = (f"From: someone@example.org\r\nMessage-ID: <counter-{name}@example.org>\r\n"
+            "Content-Type: text/calendar; method=COUNTER; charset=utf-8\r\n\r\n" + calendar).encode()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # icalendar says when it guesses a prefixed TZID
+        counter = read_itip(data)
+    assert (counter.proposed_start, counter.proposed_end) == (
+        datetime(2021, 5, 25, 8, 0, tzinfo=UTC), datetime(2021, 5, 25, 11, 0, tzinfo=UTC))
