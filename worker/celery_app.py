@@ -70,7 +70,9 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # beat's heartbeat: a worker records the tick, /readyz and `convene doctor` read its age
     "beat-tick": {"task": "worker.tasks.beat_tick", "schedule": 30.0},
     # answers to invitations: the IMAP mailbox (INBOX_URL, with a bounded IDLE wait) or
-    # instance/inbox/; every 15 s so a file dropped in the folder is read within 30 s
-    "read-replies": {"task": "worker.tasks.read_replies", "schedule": 15.0},
+    # instance/inbox/; every 15 s so a file dropped in the folder is read within 30 s. A poll
+    # not started within one period is dropped: after a worker outage the queue would hold
+    # 240 an hour, each holding a worker slot for its IDLE wait (mail queued behind them)
+    "read-replies": {"task": "worker.tasks.read_replies", "schedule": 15.0, "options": {"expires": 15.0}},
     "erase-expired-applications": {"task": "worker.tasks.erase_expired_applications", "schedule": 24 * 3600.0},
 }

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from server.applications.status import Change, S, announce, change_status
 from server.applications.waitlist import seat_freed
 from server.clock import now
 from server.extensions import db
-from server.models import Application, Event, OutboundMail
+from server.models import Application, Event, InboundReply, OutboundMail
 from server.models.applications import PARTICIPATING
 from server.models.mail import MailStatus
 
@@ -19,6 +19,11 @@ ERASE_AFTER_MEETING = (S.SUBMITTED, S.WAITLISTED, S.REJECTED, S.WITHDRAWN, S.DEC
 
 
 def _scrub(application: Application, keep_mail_after: int | None) -> None:
+    if application.email:  # calendar answers kept aside under this address (none names the application)
+        db.session.execute(update(InboundReply).where(
+            func.lower(InboundReply.sender) == application.email.lower(),
+            or_(InboundReply.event_id == application.event_id, InboundReply.event_id.is_(None)),
+        ).values(sender=None, subject=None, comment=None))
     for column in ("email", "name", "organisation", "job_title", "role_other", "work_relation", "challenges",
                    "access_token_hash", "feed_token_hash", "selection_override"):
         setattr(application, column, None)

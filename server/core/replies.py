@@ -45,12 +45,21 @@ __all__ = [
     "judge",
     "normalise_address",
     "read_itip",
+    "storable",
 ]
 
 METHODS = ("REPLY", "REFRESH", "COUNTER")
 ANSWERS = ("ACCEPTED", "DECLINED", "TENTATIVE")
 MAX_BYTES = 5 * 1024 * 1024  # an answer is a few kilobytes; anything huge is not one
+HEAD_BYTES = 64 * 1024       # what is read of a larger message: enough for its headers
+MAX_SEQUENCE = 2**31 - 1     # RFC 5545 says "integer"; the database column holds 32 bits
 _CALENDAR_TYPES = ("text/calendar", "application/ics", "text/x-vcalendar")
+
+
+def storable(text: str) -> str:
+    """Text a database keeps: no NUL (PostgreSQL refuses it) and no lone surrogates (what
+    undecodable header bytes become); whatever a message holds is read through this."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def N_(message: str) -> str:
@@ -59,12 +68,16 @@ def N_(message: str) -> str:
     return message
 
 
+TOO_LARGE = N_("The message is too large to be an answer to an invitation.")
+
+
 class Refused(Exception):
     """Not a usable answer. ``template`` (an English msgid with ``%(name)s`` fields) and
     ``params`` let the organisers' page show it in their language; ``reason`` is the English
     sentence (API, logs, the ``.reason.txt`` beside a rejected file)."""
 
     def __init__(self, template: str, **params: str | int) -> None:
+        params = {k: storable(v) if isinstance(v, str) else v for k, v in params.items()}
         self.template, self.params = template, params
         self.reason = template % params if params else template
         super().__init__(self.reason)
@@ -103,6 +116,7 @@ class ItipMessage:
     comment: str = ""
     proposed_start: datetime | None = None   # COUNTER only, UTC
     proposed_end: datetime | None = None
+    overrides: tuple[tuple[str, Answer], ...] = ()  # answers for one morning (RECURRENCE-ID), never applied
 
 
 @dataclass(frozen=True)
@@ -112,6 +126,7 @@ class InviteeState:
     email: str
     sequence: int | None
     method: str | None
+    answered_sequence: int | None = None  # the version their latest recorded answer was to
 
 
 @dataclass(frozen=True)
@@ -144,9 +159,24 @@ def _header_text(msg: Message, name: str) -> str:
     if value is None:
         return ""
     try:
-        return str(make_header(decode_header(str(value)))).strip()
+        return storable(str(make_header(decode_header(str(value))))).strip()
     except (UnicodeError, LookupError, ValueError):
-        return str(value).strip()
+        return storable(str(value)).strip()
+
+
+def _sender(msg: Message) -> str:
+    """The one address in the one From header, lower-cased; "" when there is not exactly one.
+
+    Addresses are parsed from the header as sent: RFC 2047 encoded words are decoded only
+    for display names, never before parsing, or ``=?utf-8?q?ana=40example.org?=
+    <mallory@evil.example>`` would read as Ana's address while DMARC checks Mallory's."""
+    headers = msg.get_all("From") or []
+    if len(headers) != 1:
+        return ""
+    found = [addr for _, addr in getaddresses([str(headers[0])]) if addr.strip()]
+    if len(found) != 1 or "@" not in found[0] or "=?" in found[0] or len(found[0]) > 254:
+        return ""
+    return storable(found[0]).strip().lower()
 
 
 def envelope(raw: bytes) -> Envelope:
@@ -156,10 +186,14 @@ def envelope(raw: bytes) -> Envelope:
     if message_id and not re.fullmatch(r"<[^<>\s]+>", message_id):
         found = re.search(r"<[^<>\s]+>", message_id)
         message_id = found.group(0) if found else None
-    froms = getaddresses([_header_text(msg, "From")])
-    sender = froms[0][1].strip().lower() if froms else ""
-    key = f"mid:{message_id}" if message_id else "sha256:" + hashlib.sha256(raw).hexdigest()
-    return Envelope(dedupe_key=key[:300], message_id=message_id,
+    sender = _sender(msg)
+    if message_id is None:
+        key = "sha256:" + hashlib.sha256(raw).hexdigest()
+    elif len(message_id) > 290:  # whole, or two long Message-IDs with one beginning would collide
+        key = "mid-sha256:" + hashlib.sha256(message_id.encode()).hexdigest()
+    else:
+        key = f"mid:{message_id}"
+    return Envelope(dedupe_key=key, message_id=message_id[:300] if message_id else None,
                     sender=sender[:254], subject=_header_text(msg, "Subject")[:300])
 
 
@@ -215,15 +249,17 @@ def _attendees(component: Any) -> tuple[Answer, ...]:
     out = []
     for value in values:
         params = getattr(value, "params", {})
-        email = normalise_address(str(value))
+        email = normalise_address(storable(str(value)))
         if "@" not in email:
             continue
-        name = str(params.get("CN", "")).strip().strip('"')
-        out.append(Answer(email=email, partstat=str(params.get("PARTSTAT", "")).upper(), name=name))
+        name = storable(str(params.get("CN", ""))).strip().strip('"')
+        partstat = storable(str(params.get("PARTSTAT", ""))).upper()[:20]  # anything longer is no PARTSTAT we know
+        out.append(Answer(email=email, partstat=partstat, name=name))
     return tuple(out)
 
 
-def _event_of(cal: Calendar) -> Any:
+def _event_of(cal: Calendar) -> tuple[Any, list[Any]]:
+    """The answer to the whole meeting (the master VEVENT) and its overrides (one morning each)."""
     events = [c for c in cal.walk("VEVENT")]
     if not events:
         raise Refused(N_("The calendar holds no event."))
@@ -237,7 +273,22 @@ def _event_of(cal: Calendar) -> Any:
         when = str(events[0].get("RECURRENCE-ID").to_ical().decode())[:40]
         raise Refused(N_("An answer for one morning only (RECURRENCE-ID %(when)s) is not applied "
                          "to the whole meeting."), when=when)
-    return masters[0]
+    if len(masters) > 1:  # two answers in one message: which one would the person mean?
+        raise Refused(N_("The calendar holds %(count)s answers to the whole meeting, not one."),
+                      count=len(masters))
+    return masters[0], [e for e in events if e.get("RECURRENCE-ID") is not None]
+
+
+def _overrides(events: list[Any]) -> tuple[tuple[str, Answer], ...]:
+    """Each attendee's answer for one morning: (the RECURRENCE-ID as written, the answer)."""
+    found: list[tuple[str, Answer]] = []
+    for event in events:
+        try:
+            when = storable(event.get("RECURRENCE-ID").to_ical().decode())[:40]
+        except Exception:  # an unreadable RECURRENCE-ID: still one morning's answer
+            when = "?"
+        found.extend((when, answer) for answer in _attendees(event))
+    return tuple(found)
 
 
 def _sequence(event: Any) -> int:
@@ -250,6 +301,8 @@ def _sequence(event: Any) -> int:
         raise Refused(N_("SEQUENCE is not a number: %(value)s."), value=str(raw)[:40]) from None
     if value < 0:
         raise Refused(N_("SEQUENCE is negative."))
+    if value > MAX_SEQUENCE:
+        raise Refused(N_("SEQUENCE is too large: %(value)s."), value=str(raw)[:40])
     return value
 
 
@@ -261,7 +314,7 @@ def _from_calendar(text: str) -> ItipMessage:
     method = str(cal.get("METHOD", "")).strip().upper()
     if method not in METHODS:
         raise Refused(N_("Not an answer to an invitation (METHOD %(method)s)."), method=method or "-")
-    event = _event_of(cal)
+    event, overrides = _event_of(cal)
     attendees = _attendees(event)
     if not attendees:
         raise Refused(N_("The calendar names no ATTENDEE."))
@@ -275,15 +328,15 @@ def _from_calendar(text: str) -> ItipMessage:
         if start is not None and end is None and event.get("DURATION") is not None:
             duration = event.decoded("DURATION")
             end = start + duration if isinstance(duration, timedelta) else None
-    return ItipMessage(method=method, uid=str(event.get("UID")).strip(), sequence=_sequence(event),
-                       attendees=attendees, comment=str(event.get("COMMENT", "")).strip()[:2000],
-                       proposed_start=start, proposed_end=end)
+    return ItipMessage(method=method, uid=storable(str(event.get("UID"))).strip(), sequence=_sequence(event),
+                       attendees=attendees, comment=storable(str(event.get("COMMENT", ""))).strip()[:2000],
+                       proposed_start=start, proposed_end=end, overrides=_overrides(overrides))
 
 
 def read_itip(raw: bytes) -> ItipMessage:
     """The iTIP answer in a mail; :class:`Refused` with the reason when there is none."""
     if len(raw) > MAX_BYTES:
-        raise Refused(N_("The message is too large to be an answer to an invitation."))
+        raise Refused(TOO_LARGE)
     parts = _calendar_parts(_parse(raw))
     if not parts:
         raise Refused(N_("The message carries no calendar."))
@@ -316,23 +369,43 @@ def judge(reply: ItipMessage, sender: str, invitee: InviteeState) -> Verdict:
 
     An answer to an older SEQUENCE still speaks for the person, but a yes (or maybe) to a
     version whose time may have changed since is not a yes to the current one: they are asked
-    again with the current REQUEST. A no is a no whichever version it answers."""
+    again with the current REQUEST. A no is a no whichever version it answers, unless the
+    person has already answered a later version (the older answer arrived late)."""
     answer = _sender_is(reply, sender, invitee)
     if invitee.method != "REQUEST" or invitee.sequence is None:
         raise Refused(N_("This person holds no open invitation (it was cancelled)."))
     if reply.sequence > invitee.sequence:
         raise Refused(N_("SEQUENCE %(sequence)s was never sent to this person (theirs is %(current)s)."),
                       sequence=reply.sequence, current=invitee.sequence)
+    if (reply.method == "REPLY" and invitee.answered_sequence is not None
+            and reply.sequence < invitee.answered_sequence):
+        # Mail arrives out of order (a server held it, the mailbox was down): a later version's
+        # answer is never overturned by one written before it.
+        raise Refused(N_("This answers SEQUENCE %(sequence)s, but the person has since answered "
+                         "SEQUENCE %(answered)s: that answer stands."),
+                      sequence=reply.sequence, answered=invitee.answered_sequence)
     if reply.method == "REFRESH":
         return Verdict(Action.REFRESH)
     if reply.method == "COUNTER":
         return Verdict(Action.COUNTER)
     if answer.partstat not in ANSWERS:
         raise Refused(N_("Unsupported answer PARTSTAT=%(partstat)s."), partstat=answer.partstat or "-")
+    note = _one_morning(reply, answer)
     if answer.partstat == "DECLINED":
-        return Verdict(Action.DECLINE)
+        return Verdict(Action.DECLINE, note)
     if reply.sequence < invitee.sequence:
         return Verdict(Action.ASK_AGAIN, Refused(
             N_("%(answer)s answered SEQUENCE %(sequence)s; the current one is %(current)s: asked again."),
             answer=answer.partstat, sequence=reply.sequence, current=invitee.sequence))
-    return Verdict(Action.ACCEPT if answer.partstat == "ACCEPTED" else Action.TENTATIVE)
+    return Verdict(Action.ACCEPT if answer.partstat == "ACCEPTED" else Action.TENTATIVE, note)
+
+
+def _one_morning(reply: ItipMessage, answer: Answer) -> Refused | None:
+    """A remark when the same message answers one morning otherwise (Apple sends the series'
+    answer with its exceptions): organisers see it; only the whole meeting's answer applies."""
+    for when, other in reply.overrides:
+        if other.email == answer.email and other.partstat in ANSWERS and other.partstat != answer.partstat:
+            return Refused(N_("Also answered %(answer)s for one morning (RECURRENCE-ID %(when)s); "
+                              "only the answer to the whole meeting is applied."),
+                           answer=other.partstat, when=when)
+    return None

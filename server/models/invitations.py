@@ -38,7 +38,9 @@ class CalendarInvitation(db.Model):  # type: ignore[name-defined,misc]
     link_salt: Mapped[str | None] = mapped_column(String(64))
     feed_salt: Mapped[str | None] = mapped_column(String(64))
     # The invitee's latest answer (accepted | declined | tentative), where it came from
-    # (calendar | personal-page), when, and which SEQUENCE it answered (calendar only).
+    # (calendar | personal-page), when, and which SEQUENCE it answered (on the personal page:
+    # the one sent last, which the page shows). An answer to an older SEQUENCE that arrives
+    # after it is kept aside.
     # Tentative lives only here: it is not an application status.
     answer: Mapped[str | None] = mapped_column(String(20))
     answer_source: Mapped[str | None] = mapped_column(String(20))

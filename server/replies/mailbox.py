@@ -11,13 +11,18 @@ offers IDLE, the poll then waits up to ``INBOX_IDLE_SECONDS`` for new mail and r
 once.
 
 Folder (the embedded default, the mirror of ``instance/outbox/``): each ``*.eml`` file is
-processed and moved to ``done/`` or ``rejected/`` (with ``NAME.eml.reason.txt`` beside it).
+processed and moved to ``done/`` or ``rejected/`` (with ``NAME.eml.reason.txt`` beside it),
+once it has not changed for ``SETTLE_SECONDS`` (a file still being copied in waits).
+
+Either way a message larger than ``core.MAX_BYTES`` is never loaded whole: its head (the
+headers, for the Message-ID and sender) is recorded and the message kept aside.
 """
 
 from __future__ import annotations
 
 import logging
 import ssl
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,12 +32,14 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
+from server.core import replies as core
 from server.replies import service
 
 log = logging.getLogger(__name__)
 
 READ_FLAG = b"$ConveneRead"
 BATCH = 50
+SETTLE_SECONDS = 2.0  # a file in the folder is read once it has not changed for this long
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -48,13 +55,13 @@ def inbox_folder() -> Path:
     return Path(current_app.instance_path) / "inbox"
 
 
-def _process(raw: bytes, source: str) -> service.Outcome | None:
+def _process(raw: bytes, source: str, *, whole: bool = True) -> service.Outcome | None:
     """One message; a failure (the database away, a bug) is logged and the message left for
     the next poll, so one bad message never holds up the ones behind it."""
     from server.extensions import db
 
     try:
-        return service.process(raw, source)
+        return service.process(raw, source, whole=whole)
     except Exception:
         db.session.rollback()
         log.exception("calendar reply from %s could not be processed", source)
@@ -75,23 +82,55 @@ def _move(path: Path, folder: str, reason: str = "") -> None:
     path.replace(target)
 
 
+def _arrived(folder: Path, now: float) -> list[tuple[Path, int]]:
+    """The complete ``*.eml`` files, oldest first, with their sizes. A file written to within
+    the last ``SETTLE_SECONDS`` may still be growing (``cp``, a delivery agent writing in
+    place): it waits for the next poll rather than being read half-way."""
+    found = []
+    for path in folder.glob("*.eml"):
+        try:
+            info = path.stat()
+        except OSError:  # gone since the listing (another reader took it)
+            continue
+        if stat.S_ISREG(info.st_mode) and now - info.st_mtime >= SETTLE_SECONDS:
+            found.append((info.st_mtime, path.name, path, info.st_size))
+    return [(path, size) for _, _, path, size in sorted(found)]
+
+
+def _read(path: Path, size: int) -> tuple[bytes, bool]:
+    """The file's bytes and whether they are all of it (a huge file: only its head)."""
+    with path.open("rb") as handle:
+        if size > core.MAX_BYTES:
+            return handle.read(core.HEAD_BYTES), False
+        return handle.read(), True
+
+
 def read_folder(folder: Path | None = None) -> dict[str, int]:
-    """Process every ``*.eml`` in the inbox folder, oldest first; return outcome counts."""
+    """Process every complete ``*.eml`` in the inbox folder, oldest first; return outcome counts.
+    A file that cannot be read or moved is logged and left for the next poll."""
     folder = folder or inbox_folder()
     counts: dict[str, int] = {}
     if not folder.is_dir():
         return counts
-    for path in sorted(folder.glob("*.eml"), key=lambda p: (p.stat().st_mtime, p.name)):
-        outcome = _process(path.read_bytes(), "folder")
+    for path, size in _arrived(folder, time.time()):
+        try:
+            raw, whole = _read(path, size)
+        except OSError:
+            log.warning("calendar reply %s cannot be read; left in place", path, exc_info=True)
+            continue
+        outcome = _process(raw, "folder", whole=whole)
         if outcome is None:
             continue  # left in place: the next poll tries it again
         counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
         rejected = outcome.outcome == service.REJECTED or (
             outcome.outcome == service.DUPLICATE and _was_rejected(outcome.reply_id))
-        if rejected:
-            _move(path, "rejected", outcome.reason or "rejected")
-        else:
-            _move(path, "done")
+        try:
+            if rejected:
+                _move(path, "rejected", outcome.reason or "rejected")
+            else:
+                _move(path, "done")
+        except OSError:  # another reader moved it first, or the folder is read-only
+            log.warning("calendar reply %s could not be moved", path, exc_info=True)
     return counts
 
 
@@ -139,15 +178,20 @@ def imap_session(url: str) -> Iterator[Any]:
 
 
 def _read_new(client: Any, counts: dict[str, int]) -> int:
+    """Process every message not marked yet, one at a time (sizes first: a huge one is never
+    fetched whole, and at most one answer is in memory at once)."""
     marker = client.convene_marker
     uids = client.search(["NOT", "KEYWORD", marker.decode()] if marker == READ_FLAG else ["UNSEEN"])
     for start in range(0, len(uids), BATCH):
-        chunk = uids[start:start + BATCH]
-        for uid, data in client.fetch(chunk, ["BODY.PEEK[]"]).items():
-            raw = data.get(b"BODY[]")
+        sizes = client.fetch(uids[start:start + BATCH], ["RFC822.SIZE"])
+        for uid in sorted(sizes):
+            whole = int(sizes[uid].get(b"RFC822.SIZE", 0)) <= core.MAX_BYTES
+            item, key = ((b"BODY.PEEK[]", b"BODY[]") if whole
+                         else (b"BODY.PEEK[]<0.%d>" % core.HEAD_BYTES, b"BODY[]<0>"))
+            raw = client.fetch([uid], [item]).get(uid, {}).get(key)
             if raw is None:
-                continue
-            outcome = _process(bytes(raw), "imap")
+                continue  # expunged meanwhile
+            outcome = _process(bytes(raw), "imap", whole=whole)
             if outcome is None:
                 continue  # left unmarked: the next poll tries it again
             counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1

@@ -81,8 +81,12 @@ def _translated(row: InboundReply) -> str:
     """The reason in the reader's language (the stored English one when there is no msgid)."""
     if not row.reason_template:
         return row.reason or ""
+    # A field may itself be an English sentence or word of the catalog (the personal page's
+    # refusal in "Not applied: …", a status): it is shown translated too; addresses, UIDs and
+    # numbers are no msgids and stay as they are.
+    params = {k: str(gettext(v)) if isinstance(v, str) and v else v for k, v in (row.reason_params or {}).items()}
     try:
-        return str(gettext(row.reason_template, **(row.reason_params or {})))
+        return str(gettext(row.reason_template, **params))
     except (KeyError, ValueError, TypeError):  # a catalog entry whose fields do not match
         return row.reason or ""
 

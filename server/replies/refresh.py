@@ -7,7 +7,10 @@ It gets its own Message-ID, so receivers do not drop it as a copy of the origina
 
 from __future__ import annotations
 
+from datetime import timedelta
 from email.message import EmailMessage
+
+from sqlalchemy import select
 
 from server.core.invite_mail import InviteKind, make_message_id
 from server.extensions import db
@@ -15,16 +18,27 @@ from server.invitations import links, service
 from server.mail import Pending, SkipMail, queue_unrendered, register_renderer
 from server.models import Application, InboundReply, OutboundMail
 from server.models.applications import PARTICIPATING
+from server.models.types import utcnow
 
 KIND = "invitation_refresh"
+RESEND_INTERVAL = timedelta(hours=1)
 
 
 def _key(application_id: int, reply_id: int) -> str:
     return f"refresh:{application_id}:{reply_id}"
 
 
-def queue_refresh(application: Application, reply: InboundReply) -> None:
-    """Queue one copy of the current REQUEST for this answer (once, whatever happens)."""
+def queue_refresh(application: Application, reply: InboundReply) -> bool:
+    """Queue one copy of the current REQUEST for this answer (once, whatever happens), unless
+    one went to this person within ``RESEND_INTERVAL``: False then. Anyone can put the
+    invitee's address in a From line, so each REFRESH must not be a mail to them, and a
+    client that answers every REQUEST with an old SEQUENCE must not start a mail loop."""
+    since = utcnow() - RESEND_INTERVAL
+    recent = db.session.scalar(select(OutboundMail.id).where(
+        OutboundMail.application_id == application.id, OutboundMail.kind == KIND,
+        OutboundMail.created_at > since).limit(1))
+    if recent is not None:
+        return False
     row = links.invitation_row(application)
     key = _key(application.id, reply.id)
     queue_unrendered([Pending(
@@ -33,6 +47,7 @@ def queue_refresh(application: Application, reply: InboundReply) -> None:
         message_id=make_message_id((key,), service.domain()),
         event_id=application.event_id, application_id=application.id,
     )])
+    return True
 
 
 def _render(mail: OutboundMail) -> EmailMessage:

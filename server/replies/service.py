@@ -97,7 +97,7 @@ def _match(reply: core.ItipMessage, sender: str) -> tuple[Event, Application, Ca
             continue
         application, invitation = found
         state = core.InviteeState(email=str(invitation.email), sequence=invitation.sequence,
-                                  method=invitation.method)
+                                  method=invitation.method, answered_sequence=invitation.answer_sequence)
         try:
             return event, application, invitation, core.judge(reply, sender, state)
         except core.Refused as refused:
@@ -138,14 +138,19 @@ def _refuse(env: core.Envelope, source: str, refused: core.Refused,
     return Outcome(REJECTED, refused.reason, row.id)
 
 
-def process(raw: bytes, source: str) -> Outcome:
-    """Read one message and act on it, at most once per Message-ID (or per byte content)."""
+def process(raw: bytes, source: str, *, whole: bool = True) -> Outcome:
+    """Read one message and act on it, at most once per Message-ID (or per byte content).
+
+    ``whole=False``: ``raw`` is only the head of a message larger than ``core.MAX_BYTES``
+    (the readers never load such a message whole); it is recorded and kept aside."""
     env = core.envelope(raw)
     db.session.rollback()  # committed state only
     existing = _existing(env.dedupe_key)
     if existing is not None:
         finish_promotion(existing)
         return Outcome(DUPLICATE, existing.reason or "", existing.id)
+    if not whole:
+        return _refuse(env, source, core.Refused(core.TOO_LARGE))
     try:
         reply = core.read_itip(raw)
     except core.Refused as refused:
@@ -188,8 +193,10 @@ def _apply(env: core.Envelope, source: str, reply: core.ItipMessage, event: Even
         from server.replies.refresh import queue_refresh
 
         row.outcome = "refreshed" if action is core.Action.REFRESH else "asked-again"
-        if application.status in PARTICIPATING:
-            queue_refresh(application, row)
+        if application.status in PARTICIPATING and not queue_refresh(application, row):
+            note = core.Refused(N_("The invitation was sent again less than an hour ago; "
+                                   "it is not sent once more."))
+            row.reason, row.reason_template, row.reason_params = note.reason, note.template, {}
     db.session.commit()
     return Outcome(row.outcome, row.reason or "", row.id)
 
@@ -213,7 +220,7 @@ def _answer(row: InboundReply, application: Application, invitation: CalendarInv
     except Problem as problem:
         reason = "; ".join(e["reason"] for e in problem.errors) or problem.title
         env = core.Envelope(row.dedupe_key, row.message_id, row.sender or "", row.subject or "")
-        return _refuse(env, row.source, core.Refused(N_("Not applied: %(reason)s."), reason=reason),
+        return _refuse(env, row.source, core.Refused(N_("Not applied: %(reason)s"), reason=reason),
                        reply, row.event_id)
     finally:
         _FROM_CALENDAR.reset(token)
@@ -276,7 +283,9 @@ def on_status_changed(application: Application, *, old: str | None = None, new: 
         return
     if new in (ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED) and old in PARTICIPATING:
         invitation.answer, invitation.answer_source = str(new), PERSONAL_PAGE
-        invitation.answered_at, invitation.answer_sequence = application.responded_at or utcnow(), None
+        # the page shows the current version: the answer is to the SEQUENCE sent last
+        invitation.answered_at = application.responded_at or utcnow()
+        invitation.answer_sequence = invitation.sequence
     elif new == ApplicationStatus.INVITED and old not in PARTICIPATING:
         invitation.answer = invitation.answer_source = None
         invitation.answered_at = invitation.answer_sequence = None

@@ -5,7 +5,9 @@ COUNTER; the inbox folder of the embedded default."""
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -115,12 +117,31 @@ def test_a_yes_to_an_older_sequence_asks_again(app: Flask, meeting: dict[str, in
     assert states(app, meeting)[MARIE] == ("invited", None, None)
     calendar = _sent_calendar(app, "invitation_refresh")
     assert "METHOD:REQUEST" in calendar and "SEQUENCE:1" in calendar and MARIE in calendar.lower()
-    # ... the current version is accepted; a no to the old one is a no
+    # ... the current version is accepted; a version never sent is not
     assert process(app, with_sequence("thunderbird_accepted", 1)).outcome == "applied"
     assert states(app, meeting)[MARIE][0] == "accepted"
     assert process(app, with_sequence("thunderbird_accepted", 2)).outcome == "rejected"
-    assert process(app, raw("thunderbird_declined")).outcome == "applied"
+    # a no to the old version, arriving late, does not overturn the yes to the current one
+    late = process(app, raw("thunderbird_declined"))
+    assert (late.outcome, "has since answered SEQUENCE 1" in late.reason) == ("rejected", True)
+    assert states(app, meeting)[MARIE] == ("accepted", "accepted", "calendar")
+    assert states(app, meeting)[WAITING[0]][0] == "waitlisted"
+
+
+def test_a_no_to_an_older_sequence_counts_until_a_later_one_is_answered(
+        app: Flask, meeting: dict[str, int], organiser: ApiActor, reference_event: str) -> None:
+    from server.applications import lifecycle
+    from server.extensions import db
+    from server.models import Application
+
+    _move_second_morning(organiser, reference_event)  # SEQUENCE 1 for everyone
+    assert process(app, raw("thunderbird_declined")).outcome == "applied"  # nobody answered v1: a no
     assert states(app, meeting)[MARIE][0] == "declined"
+    with app.test_request_context():  # Jan accepts version 1 on his personal page ...
+        lifecycle.respond(db.session.get(Application, meeting[JAN]), "accept")
+    no = raw("apple_tentative").replace(b"PARTSTAT=3DTENTATIVE", b"PARTSTAT=3DDECLINED")  # quoted-printable
+    assert process(app, no).outcome == "rejected"  # ... his calendar's no to version 0 comes late
+    assert states(app, meeting)[JAN] == ("accepted", "accepted", "personal-page")
 
 
 def test_refresh_resends_the_request_and_counter_is_only_shown(app: Flask, meeting: dict[str, int],
@@ -162,14 +183,35 @@ def test_personal_page_answers_show_their_source(app: Flask, meeting: dict[str, 
     assert "personal page" in rows[str(meeting[ANNA])] and "Europe/Brussels" in rows[str(meeting[ANNA])]
     assert "calendar" in rows[str(meeting[DILNOZA])]
     assert '<td class="answer">tentative</td>' in rows[str(meeting[JAN])]
-    assert '<td class="status">invited</td>' in rows[str(meeting[JAN])]
+    assert '<td class="status">Invited</td>' in rows[str(meeting[JAN])]
+    organiser.get("/lang/ru?next=/")  # the header's switch
+    russian = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
+    assert '<td class="status">Приглашён(а)</td>' in russian and '<td class="answer">под вопросом</td>' in russian
+
+
+def with_sequence_bytes(data: bytes, sequence: int) -> bytes:
+    return (data.replace(b"SEQUENCE:0\r\n", f"SEQUENCE:{sequence}\r\n".encode())
+            .replace(b"Message-ID: <", f"Message-ID: <seq{sequence}-".encode(), 1))
+
+
+def _arrive(path: Path, data: bytes, seconds_ago: float = 10) -> None:
+    """A file that arrived a while ago (one written within SETTLE_SECONDS waits for the next poll)."""
+    path.write_bytes(data)
+    os.utime(path, (time.time() - seconds_ago, time.time() - seconds_ago))
+
+
+def _read_folder(app: Flask) -> dict[str, int]:
+    from server.replies import mailbox
+
+    with app.app_context():
+        return mailbox.read_folder()
 
 
 def test_inbox_folder_of_the_embedded_default(app: Flask, meeting: dict[str, int]) -> None:
     inbox = Path(app.instance_path) / "inbox"
     inbox.mkdir()
     for name in ("outlook_accepted", "apple_tentative", "wrong_sender"):
-        (inbox / f"{name}.eml").write_bytes(raw(name))
+        _arrive(inbox / f"{name}.eml", raw(name))
     from server.dispatch import send_now
 
     with app.app_context():
@@ -194,3 +236,149 @@ def test_erasure_forgets_the_sender_of_answers(app: Flask, meeting: dict[str, in
         [row] = db.session.scalars(select(InboundReply)).all()
         assert (row.sender, row.subject, row.application_id) == (None, None, meeting[DILNOZA])
         assert row.outcome == "applied"  # the count stays, the person goes
+
+
+@pytest.mark.parametrize("who", [MARIE, WAITING[0]])  # a participant, and someone on the wait-list
+def test_erasure_forgets_answers_kept_aside_under_the_address(app: Flask, meeting: dict[str, int], who: str) -> None:
+    """Refused answers name no application (a SEQUENCE never sent, an unknown UID, a person
+    not invited): erasure finds them by the address they came from."""
+    from server.applications import erasure
+    from server.extensions import db
+    from server.models import Application, InboundReply
+
+    mine = raw("thunderbird_accepted").replace(MARIE.encode(), who.encode())
+    assert process(app, with_sequence_bytes(mine, 7)).outcome == "rejected"
+    assert process(app, mine.replace(b"UID:convene-fixture-2021@", b"UID:other@", 1)
+                   .replace(b"Message-ID: <", b"Message-ID: <uid-", 1)).outcome == "rejected"
+    assert process(app, raw("google_accepted")).outcome == "applied"  # someone else's
+    with app.test_request_context():
+        erasure.erase(db.session.get(Application, meeting[who]))
+    with app.app_context():
+        rows = db.session.scalars(select(InboundReply).order_by(InboundReply.id)).all()
+        assert [(r.sender, r.subject) for r in rows[:2]] == [(None, None), (None, None)]
+        assert rows[2].sender == DILNOZA
+
+
+HOSTILE = {  # what each does to Marie's yes, and what becomes of it; on PostgreSQL each one
+    # used to fail on every poll, never recorded, never listed
+    "a Message-ID of 400 characters": (b"Message-ID: <", b"Message-ID: <" + b"x" * 400, "applied"),
+    "a NUL in the Message-ID": (b"Message-ID: <", b"Message-ID: <a\x00b", "applied"),
+    "a NUL in the Subject": (b"Subject: Accepted", b"Subject: Acc\x00epted", "applied"),
+    "a NUL in an encoded Subject": (b"Subject: Accepted", b"Subject: =?utf-8?q?a=00b?=", "applied"),
+    "a SEQUENCE beyond 32 bits": (b"SEQUENCE:0\r\n", b"SEQUENCE:99999999999\r\n", "rejected"),
+    "a NUL in the SEQUENCE": (b"SEQUENCE:0\r\n", b"SEQUENCE:\x00\r\n", "rejected"),
+    "a NUL in the UID": (b"UID:convene-fixture-2021@convene.example", b"UID:x\x00y", "rejected"),
+    "a NUL in the ATTENDEE": (b"mailto:marie.dubois@example.fr", b"mailto:mar\x00ie@example.fr", "rejected"),
+}
+
+
+@pytest.mark.parametrize("what", sorted(HOSTILE))
+def test_hostile_values_are_recorded_once_on_every_database(app: Flask, meeting: dict[str, int],
+                                                           organiser: ApiActor, reference_event: str,
+                                                           what: str) -> None:
+    old, new, expected = HOSTILE[what]
+    data = raw("thunderbird_accepted")
+    assert old in data
+    assert process(app, data.replace(old, new, 1)).outcome == expected
+    assert states(app, meeting)[MARIE][0] == ("accepted" if expected == "applied" else "invited")
+    assert process(app, data.replace(old, new, 1)).outcome == "duplicate"
+    listed = organiser.get(f"/api/events/{reference_event}/replies").get_json()["replies"]
+    assert [r["outcome"] for r in listed] == [expected]
+
+
+def test_a_refresh_with_an_overlong_partstat_is_still_a_refresh(app: Flask, meeting: dict[str, int]) -> None:
+    data = (raw("thunderbird_accepted").replace(b"METHOD:REPLY", b"METHOD:REFRESH")
+            .replace(b"PARTSTAT=ACCEPTED", b"PARTSTAT=" + b"A" * 50))
+    assert process(app, data).outcome == "refreshed"
+    assert len(replies(app)) == 1
+
+
+def test_the_inbox_folder_survives_what_an_operator_leaves_in_it(app: Flask, meeting: dict[str, int],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file still being written waits; a directory or a dangling link named *.eml, and a
+    file of gigabytes, do not stop the answers beside them."""
+    from server.core.replies import MAX_BYTES
+
+    inbox = Path(app.instance_path) / "inbox"
+    inbox.mkdir()
+    (inbox / "a-folder.eml").mkdir()
+    (inbox / "b-dangling.eml").symlink_to(inbox / "nowhere.eml")
+    with (inbox / "c-huge.eml").open("wb") as huge:  # sparse: takes no disk
+        huge.write(b"From: anna.petrova@example.org\r\nMessage-ID: <huge-1@example.org>\r\n\r\n")
+        huge.truncate(4 * 1024**3)
+    os.utime(inbox / "c-huge.eml", (time.time() - 10, time.time() - 10))
+    _arrive(inbox / "d-thunderbird_declined.eml", raw("thunderbird_declined"))
+    half = raw("outlook_accepted")
+    (inbox / "e-being-copied.eml").write_bytes(half[: len(half) // 2])  # cp is still at it
+    whole_reads: list[Path] = []
+    original = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        whole_reads.append(path)
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)  # observe: nothing is loaded whole unchecked
+    assert _read_folder(app) == {"rejected": 1, "applied": 1}
+    assert not [p for p in whole_reads if p.parent == inbox]
+    assert states(app, meeting)[MARIE][0] == "declined"
+    reason = (inbox / "rejected" / "c-huge.eml.reason.txt").read_text()
+    assert "too large" in reason and (inbox / "rejected" / "c-huge.eml").stat().st_size > MAX_BYTES
+    assert {p.name for p in inbox.glob("*.eml")} == {"a-folder.eml", "b-dangling.eml", "e-being-copied.eml"}
+    # the copy finishes; at the next poll (settled) it is read whole
+    _arrive(inbox / "e-being-copied.eml", half)
+    assert _read_folder(app) == {"applied": 1}
+    assert states(app, meeting)[ANNA][0] == "accepted"
+    assert [r["outcome"] for r in replies(app)] == ["rejected", "applied", "applied"]
+
+
+def test_refresh_requests_in_a_row_send_one_copy_an_hour(app: Flask, meeting: dict[str, int]) -> None:
+    """Anyone can write the invitee's address in From: a stream of REFRESH messages (or a client
+    that answers every REQUEST with an old SEQUENCE) must not become a stream of mail to them."""
+    for n in range(5):
+        data = raw("rfc5546_refresh").replace(b"Message-ID: <", f"Message-ID: <again{n}-".encode(), 1)
+        assert process(app, data).outcome == "refreshed"
+    assert len(mails(app, "invitation_refresh")) == 1
+    rows = replies(app)
+    assert rows[0]["reason"] is None
+    assert all("less than an hour ago" in r["reason"] for r in rows[1:])
+
+
+def test_a_series_answer_with_one_morning_declined_is_applied_with_a_note(
+        app: Flask, meeting: dict[str, int], organiser: ApiActor, reference_event: str) -> None:
+    data = raw("thunderbird_accepted")
+    start, end = data.index(b"BEGIN:VEVENT"), data.index(b"END:VEVENT\r\n") + len(b"END:VEVENT\r\n")
+    day_two = (data[start:end].replace(b"PARTSTAT=ACCEPTED", b"PARTSTAT=DECLINED")
+               .replace(b"RRULE:FREQ=DAILY;COUNT=2\r\n", b"RECURRENCE-ID;TZID=Europe/Brussels:20210526T093000\r\n"))
+    assert process(app, data[:end] + day_two + data[end:]).outcome == "applied"
+    assert states(app, meeting)[MARIE] == ("accepted", "accepted", "calendar")
+    [listed] = organiser.get(f"/api/events/{reference_event}/replies").get_json()["replies"]
+    assert "Also answered DECLINED for one morning" in listed["reason"]
+    html = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
+    assert "Also answered DECLINED for one morning" in html
+
+
+def test_a_refusal_quoting_the_personal_page_reads_in_one_language(
+        app: Flask, meeting: dict[str, int], organiser: ApiActor, reference_event: str) -> None:
+    assert process(app, raw("thunderbird_declined")).outcome == "applied"
+    yes = with_sequence("thunderbird_accepted", 0)  # a yes after the no: the page would refuse it too
+    refused = process(app, yes)
+    assert (refused.outcome, refused.reason) == ("rejected", "Not applied: There is no invitation to accept.")
+    organiser.get("/lang/ru?next=/")
+    html = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
+    assert "Не применено: Нет приглашения, которое можно принять." in html
+
+
+def test_an_answer_from_an_erased_participant_changes_nothing(app: Flask, meeting: dict[str, int]) -> None:
+    from server.applications import erasure
+    from server.extensions import db
+    from server.models import Application
+
+    with app.test_request_context():
+        erasure.erase(db.session.get(Application, meeting[MARIE]))  # frees her seat: Wanda is invited
+    before = states(app, meeting)
+    assert before[MARIE][0] == "erased" and before[WAITING[0]][0] == "invited"
+    for name in ("thunderbird_declined", "thunderbird_accepted"):
+        assert process(app, raw(name)).outcome == "rejected"
+    assert states(app, meeting) == before
+    assert len([m for m in mails(app, "invitation") if m["to"] == WAITING[0]]) == 1
+    assert {r["application_id"] for r in replies(app)} == {None}

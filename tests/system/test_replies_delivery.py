@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -312,6 +313,79 @@ def test_a_poll_waits_with_idle_and_reads_what_arrives(tmp_path: Path) -> None:
         assert read_after < 3  # at once, not at the next poll
         assert time.monotonic() - started < 12  # the wait is bounded
         assert all(b"$ConveneRead" in flags for flags in imap.keywords())
+
+
+def test_inbox_url_over_imaps_as_the_issue_writes_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """INBOX_URL=imaps://user:password@host/INBOX: TLS with the certificate checked against the
+    system's trust store (here given this run's certificate) and the host name."""
+    import ssl
+
+    from flask_migrate import upgrade
+
+    from server import create_app
+    from server.replies import mailbox
+
+    with imap_server(tls=True) as imap:
+        app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": SECRET, "TESTING": True,
+                          "DATABASE_URL": f"sqlite:///{tmp_path / 'imaps.sqlite3'}", "INBOX_URL": imap.tls_url})
+        with app.app_context():
+            upgrade()
+        imap.append(raw("unknown_uid"))
+        with app.app_context(), pytest.raises(ssl.SSLCertVerificationError):
+            mailbox.poll(idle_seconds=0)  # a certificate nobody vouches for is refused
+        assert replies(app) == [] and not any(b"$ConveneRead" in flags for flags in imap.keywords())
+        monkeypatch.setenv("SSL_CERT_FILE", str(imap.cafile))  # what an operator's CA bundle does
+        with app.app_context():
+            assert mailbox.poll(idle_seconds=0) == {"rejected": 1}
+        assert "No meeting has the UID" in replies(app)[0]["reason"]
+        assert all(b"$ConveneRead" in flags for flags in imap.keywords())
+        with app.app_context():
+            from server.extensions import db
+
+            db.engine.dispose()
+
+
+def test_a_huge_message_in_the_mailbox_is_never_fetched_whole(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sizes are read first: a message over the limit is recorded from its head and kept aside;
+    the answers beside it are read as usual."""
+    from flask_migrate import upgrade
+    from imapclient import IMAPClient
+
+    from server import create_app
+    from server.core.replies import MAX_BYTES
+    from server.replies import mailbox
+
+    with imap_server() as imap:
+        app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": SECRET, "TESTING": True,
+                          "DATABASE_URL": f"sqlite:///{tmp_path / 'huge.sqlite3'}"})
+        with app.app_context():
+            upgrade()
+        body = b"x" * 998 + b"\r\n"
+        imap.append(b"From: anna.petrova@example.org\r\nMessage-ID: <huge-1@example.org>\r\n"
+                    b"Subject: a film\r\n\r\n" + body * (MAX_BYTES // len(body) + 10))
+        imap.append(raw("unknown_uid"))
+        asked: list[tuple[tuple[int, ...], tuple[bytes, ...]]] = []
+        fetch = IMAPClient.fetch
+
+        def watched(client: IMAPClient, messages: Any, data: Any, modifiers: Any = None) -> Any:
+            items = tuple(d if isinstance(d, bytes) else d.encode() for d in data)
+            asked.append((tuple(messages), items))  # observe what is asked, then ask it
+            return fetch(client, messages, data, modifiers)
+
+        monkeypatch.setattr(IMAPClient, "fetch", watched)
+        with app.app_context():
+            assert mailbox.read_imap(imap.url, idle_seconds=0) == {"rejected": 2}
+        huge_uid = min(uid for messages, _ in asked for uid in messages)
+        assert not [d for messages, d in asked if huge_uid in messages and b"BODY.PEEK[]" in d]
+        [huge, other] = replies(app)
+        assert "too large" in huge["reason"] and huge["sender"] == "anna.petrova@example.org"
+        assert "No meeting has the UID" in other["reason"]
+        assert all(b"$ConveneRead" in flags for flags in imap.keywords())
+        with app.app_context():
+            from server.extensions import db
+
+            db.engine.dispose()
 
 
 def _login(base: str, log: Path) -> requests.Session:

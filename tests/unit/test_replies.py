@@ -3,6 +3,7 @@ client-shaped fixtures in tests/fixtures/replies/ and hostile bytes."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -143,3 +144,117 @@ def test_the_read_marker_falls_back_to_seen_without_keywords() -> None:
     assert read_marker((b"\\Answered", b"\\Seen", b"\\*")) == READ_FLAG
     assert read_marker((b"\\Answered", b"\\Flagged", b"\\Deleted", b"\\Seen", b"\\Draft")) == b"\\Seen"
     assert read_marker(None) == b"\\Seen"
+
+
+@pytest.mark.parametrize("header", [
+    # an encoded word that decodes to an address: the address is Mallory's, DMARC checks hers
+    b"=?utf-8?q?marie.dubois=40example.fr?= <mallory@evil.example>",
+    b"=?utf-8?b?bWFyaWUuZHVib2lzQGV4YW1wbGUuZnIs?= <mallory@evil.example>",  # "marie.dubois@example.fr,"
+    # two authors, one of them someone else
+    b"marie.dubois@example.fr, mallory@evil.example",
+    b"=?utf-8?q?marie.dubois=40example.fr?=",
+])
+def test_a_from_header_that_only_looks_like_the_invitee_is_not_them(header: bytes) -> None:
+    marie = PEOPLE["thunderbird_declined"][0]
+    data = raw("thunderbird_accepted").replace(
+        "From: Marie Dubois-Lefèvre <marie.dubois@example.fr>".encode(), b"From: " + header)
+    sender = envelope(data).sender
+    assert sender != marie
+    with pytest.raises(Refused, match="not from the invitee's address"):
+        judge(read_itip(data), sender, invited(marie))
+
+
+def test_two_from_headers_name_no_sender() -> None:
+    data = raw("thunderbird_accepted").replace(
+        b"To: organiser@convene.example", b"From: mallory@evil.example\r\nTo: organiser@convene.example")
+    assert envelope(data).sender == ""
+    # ... while an 8-bit display name, an encoded one and a quoted comma still give the address
+    assert envelope(raw("thunderbird_accepted")).sender == "marie.dubois@example.fr"
+    assert envelope(raw("outlook_declined_windows1251")).sender == "p.ivanov@example.kz"
+    quoted = raw("thunderbird_accepted").replace("Marie Dubois-Lefèvre <".encode(), b'"Dubois, Marie" <')
+    assert envelope(quoted).sender == "marie.dubois@example.fr"
+
+
+def test_long_message_ids_are_keyed_whole_and_every_text_is_storable() -> None:
+    base = raw("thunderbird_accepted")
+    one = envelope(base.replace(b"Message-ID: <", b"Message-ID: <" + b"x" * 400 + b"1", 1))
+    two = envelope(base.replace(b"Message-ID: <", b"Message-ID: <" + b"x" * 400 + b"2", 1))
+    assert one.dedupe_key != two.dedupe_key and len(one.dedupe_key) <= 300
+    assert one.message_id is not None and len(one.message_id) <= 300
+    with pytest.raises(Refused, match="too large") as refused:
+        read_itip(base.replace(b"SEQUENCE:0\r\n", b"SEQUENCE:2147483648\r\n"))
+    assert refused.value.params == {"value": "2147483648"}
+    assert read_itip(base.replace(b"SEQUENCE:0\r\n", b"SEQUENCE:2147483647\r\n")).sequence == 2**31 - 1
+    nul = envelope(base.replace(b"Subject: Accepted", b"Subject: \xff\x00Accepted"))
+    assert "\x00" not in nul.subject and nul.subject.encode("utf-8")
+    with pytest.raises(Refused) as refused:
+        read_itip(base.replace(b"SEQUENCE:0\r\n", b"SEQUENCE:\x00\xff\r\n"))
+    assert "\x00" not in refused.value.reason and refused.value.reason.encode("utf-8")
+
+
+def test_two_answers_to_the_whole_meeting_in_one_message_are_kept_aside() -> None:
+    data = raw("thunderbird_accepted")
+    start, end = data.index(b"BEGIN:VEVENT"), data.index(b"END:VEVENT\r\n") + len(b"END:VEVENT\r\n")
+    no = data[start:end].replace(b"PARTSTAT=ACCEPTED", b"PARTSTAT=DECLINED")
+    for twice in (data[:end] + no + data[end:], data[:start] + no + data[start:]):
+        with pytest.raises(Refused, match="2 answers to the whole meeting"):
+            read_itip(twice)
+
+
+def test_polls_missed_during_a_worker_outage_are_not_run_one_after_another() -> None:
+    from worker.celery_app import BEAT_SCHEDULE
+
+    entry = BEAT_SCHEDULE["read-replies"]
+    assert 0 < entry["options"]["expires"] <= entry["schedule"]
+
+
+def test_an_answer_older_than_the_one_recorded_is_kept_aside() -> None:
+    marie = PEOPLE["thunderbird_declined"][0]
+    no_to_v0 = read_itip(raw("thunderbird_declined"))
+    state = InviteeState(email=marie, sequence=2, method="REQUEST", answered_sequence=1)
+    with pytest.raises(Refused, match="has since answered SEQUENCE 1"):
+        judge(no_to_v0, marie, state)
+    assert judge(no_to_v0, marie, InviteeState(marie, 2, "REQUEST", answered_sequence=0)).action is Action.DECLINE
+    refresh = read_itip(raw("rfc5546_refresh"))  # not an answer: never stale
+    anna = "anna.petrova@example.org"
+    assert judge(refresh, anna, InviteeState(anna, 2, "REQUEST", answered_sequence=2)).action is Action.REFRESH
+
+
+def test_an_answer_for_one_morning_beside_the_whole_meetings_is_shown_not_applied() -> None:
+    data = raw("thunderbird_accepted")
+    start, end = data.index(b"BEGIN:VEVENT"), data.index(b"END:VEVENT\r\n") + len(b"END:VEVENT\r\n")
+    day_two = (data[start:end].replace(b"PARTSTAT=ACCEPTED", b"PARTSTAT=DECLINED")
+               .replace(b"RRULE:FREQ=DAILY;COUNT=2\r\n", b"RECURRENCE-ID;TZID=Europe/Brussels:20210526T093000\r\n"))
+    marie = PEOPLE["thunderbird_declined"][0]
+    verdict = judge(read_itip(data[:end] + day_two + data[end:]), marie, invited(marie))
+    assert verdict.action is Action.ACCEPT
+    assert verdict.note is not None and verdict.note.params == {"answer": "DECLINED", "when": "20210526T093000"}
+    same = day_two.replace(b"PARTSTAT=DECLINED", b"PARTSTAT=ACCEPTED")
+    assert judge(read_itip(data[:end] + same + data[end:]), marie, invited(marie)).note is None
+
+
+@pytest.mark.parametrize(("name", "tzid"), [
+    ("outlook_accepted", '"W. Europe Standard Time"'),  # Windows zone name with its own VTIMEZONE
+    ("thunderbird_accepted", "Europe/Brussels"),          # Olson name
+    ("thunderbird_accepted", "/mozilla.org/20050126_1/Europe/Brussels"),  # old Lightning's prefixed form
+])
+def test_a_counter_in_each_tzid_form_is_read_in_utc(name: str, tzid: str) -> None:
+    """A proposal of 10:00-13:00 on 25 May in Brussels is 08:00-11:00 UTC in every TZID form."""
+    import warnings
+    from email import message_from_bytes
+    from email.policy import default
+
+    message = message_from_bytes(raw(name), policy=default)
+    part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    calendar = str(part.get_content()).replace("\r\n ", "").replace("METHOD:REPLY", "METHOD:COUNTER")
+    calendar = re.sub(r"DTSTART;TZID=[^:]+:20210525T093000", f"DTSTART;TZID={tzid}:20210525T100000", calendar)
+    calendar = re.sub(r"DTEND;TZID=[^:]+:20210525T123000", f"DTEND;TZID={tzid}:20210525T130000", calendar)
+    if "/mozilla.org/" in tzid:  # the VTIMEZONE is written under the same prefixed name
+        calendar = calendar.replace("TZID:Europe/Brussels", f"TZID:{tzid}")
+    data = (f"From: someone@example.org\r\nMessage-ID: <counter-{name}@example.org>\r\n"
+            "Content-Type: text/calendar; method=COUNTER; charset=utf-8\r\n\r\n" + calendar).encode()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # icalendar says when it guesses a prefixed TZID
+        counter = read_itip(data)
+    assert (counter.proposed_start, counter.proposed_end) == (
+        datetime(2021, 5, 25, 8, 0, tzinfo=UTC), datetime(2021, 5, 25, 11, 0, tzinfo=UTC))
