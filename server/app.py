@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, jsonify
 
-from server.settings import Settings
+from server.settings import Settings, load_settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -60,7 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app from the environment, with `config` overriding (tests pass theirs here)."""
     overrides = dict(config or {})
     settings_fields = set(Settings.model_fields)
-    settings = Settings(**{k: v for k, v in overrides.items() if k in settings_fields})
+    settings = load_settings(**{k: v for k, v in overrides.items() if k in settings_fields})
     settings.instance_path.mkdir(parents=True, exist_ok=True)
 
     app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))

@@ -215,4 +215,11 @@ def main() -> None:
         from gevent import monkey
 
         monkey.patch_all()
-    cli.main(prog_name="convene")
+    from server.settings import SettingsError, load_settings
+
+    try:
+        load_settings()  # before Flask's command loader, which prints a traceback for a bad one
+        cli.main(prog_name="convene")
+    except SettingsError as error:  # an operator's typo: sentences, not a traceback
+        sys.stderr.write(f"convene: {error}\n")
+        sys.exit(2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -74,8 +74,9 @@ class Settings(BaseSettings):
     )
     LIVE_SECONDS_PER_SOCKET: float = Field(
         default=0.0005, ge=0, le=0.01,
-        description="Live streams: what writing one frame to one socket costs a web process; before a large "
-        "audience the coalescing window is this times the process's sockets, if longer (0: never longer).",
+        description="Live streams: what writing one frame to one socket costs a web process; during a steady "
+        "burst before a large audience a stream sends at most once per this times the process's sockets, "
+        "if longer than the coalescing window (0: never longer).",
     )
     LIVE_HEARTBEAT_SECONDS: float = Field(
         default=3.0, gt=0,
@@ -132,9 +133,11 @@ class Settings(BaseSettings):
         "Default: .eml files dropped into instance/inbox/.",
     )
     INBOX_IDLE_SECONDS: int = Field(
-        default=10, ge=0, le=600,
+        # below beat's 15 s period: a longer wait would hold a worker slot while the next poll
+        # already waits for one (mail sending queued behind them)
+        default=10, ge=0, le=14,
         description="After reading the mailbox, how long a poll waits with IMAP IDLE for new answers "
-        "(when the server offers IDLE); 0 turns the wait off.",
+        "(when the server offers IDLE); 0 turns the wait off; at most 14, below the 15 s poll period.",
     )
     INBOX_LEASE: int = Field(
         default=120, ge=1,
@@ -168,3 +171,41 @@ class Settings(BaseSettings):
         path.write_text(key)
         path.chmod(0o600)
         return key
+
+
+class SettingsError(ValueError):
+    """Settings in the environment that Convene cannot use, said as sentences for an operator."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; a bad value is a ``SettingsError`` naming the setting and the reason."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError(explain(error)) from None
+
+
+_BOUNDS = {"less_than_equal": ("le", "at most"), "less_than": ("lt", "below"),
+           "greater_than_equal": ("ge", "at least"), "greater_than": ("gt", "above")}
+_KINDS = {"int_parsing": "a whole number", "int_from_float": "a whole number", "float_parsing": "a number",
+          "bool_parsing": "true or false", "finite_number": "a finite number"}
+
+
+def explain(error: ValidationError) -> str:
+    """One sentence per bad setting: which one, what it must be, and what it is."""
+    lines = []
+    for problem in error.errors():
+        name = ".".join(str(part) for part in problem["loc"]) or "a setting"
+        kind, context = problem["type"], problem.get("ctx") or {}
+        if kind in _BOUNDS:
+            key, words = _BOUNDS[kind]
+            rule = f"must be {words} {context.get(key)}"
+        elif kind in _KINDS:
+            rule = f"must be {_KINDS[kind]}"
+        elif kind == "literal_error":
+            rule = f"must be one of {context.get('expected')}"
+        else:
+            rule = "cannot be used as it is"
+        lines.append(f"The setting {name} {rule}; it is {problem.get('input')!r}. "
+                     "The README's table of settings says what each one takes.")
+    return "\n".join(lines)

@@ -42,3 +42,17 @@ def test_upgrade_seed_and_create_users(tmp_path: Path) -> None:
     short = convene(tmp_path, "users", "create", "--role", "organiser", "--password", "short", "o@b.org")
     assert short.returncode == 2 and "8 characters" in short.stderr
     assert (tmp_path / "secret_key").exists()
+
+
+def test_a_bad_setting_is_named_in_a_sentence_not_a_traceback(tmp_path: Path) -> None:
+    """An operator's typo in the environment: every command, help included, says which setting,
+    what it takes and what it got, and exits 2 before touching anything."""
+    env = env_with(INSTANCE_PATH=str(tmp_path), INBOX_IDLE_SECONDS="60", LIVE_COALESCE_SECONDS="fast")
+    for args in (["db", "upgrade"], ["--help"]):
+        result = subprocess.run([str(BIN / "convene"), *args], env=env, cwd=ROOT, capture_output=True,
+                                text=True, timeout=60)
+        assert result.returncode == 2, result.stdout
+        assert "Traceback" not in result.stderr
+        assert "The setting INBOX_IDLE_SECONDS must be at most 14; it is '60'." in result.stderr
+        assert "The setting LIVE_COALESCE_SECONDS must be a number; it is 'fast'." in result.stderr
+    assert not (tmp_path / "convene.sqlite3").exists()
