@@ -20,7 +20,7 @@ from server.core.vocab import ROLE_GROUP_LABELS
 from server.extensions import db
 from server.models import AgendaDay, AgendaItem, Application, BreakoutRoom, BreakoutRound, Event, RoomAssignment
 from server.problems import Problem, invalid
-from server.sessions.breakouts import AssignmentError, RoomSpec, assign
+from server.sessions.breakouts import AssignmentError, RoomSpec, assign, notes
 
 # ------------------------------------------------------------------ validation shared by create and update
 
@@ -134,10 +134,12 @@ def propose_rooms(rnd: BreakoutRound, event: Event) -> None:
             raise _engine_problem(exc) from None
         rooms, themes = result.rooms, result.themes
         summary = {"metrics": result.metrics.as_dict(), "explanations": list(result.explanations),
-                   "iterations": result.iterations}
+                   "notes": notes.as_json(result.notes), "iterations": result.iterations}
     else:
         rooms, themes = tuple(() for _ in specs), tuple(None for _ in specs)
-        summary = {"metrics": {}, "explanations": [f"Room {i + 1}: no participants yet" for i in range(len(specs))]}
+        empty = [[(notes.EMPTY, {"number": i + 1})] for i in range(len(specs))]
+        summary = {"metrics": {}, "explanations": [notes.english(room) for room in empty],
+                   "notes": notes.as_json(empty)}
     _write_rooms(rnd, event, specs, themes, rooms, set(locks), {p.id for p in people if p.facilitator})
     rnd.metrics = {**summary, "source": "proposal", "previous_round_ids": [r.id for r in earlier]}
     rnd.version = (rnd.version or 0) + 1

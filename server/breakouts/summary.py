@@ -3,28 +3,22 @@ dictionaries the API and the pages show."""
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from collections.abc import Iterable
 from typing import Any
 
-from server.breakouts import facilitators
+from server.breakouts import facilitators, room_notes
 from server.breakouts.loading import Arrangement, arrangement, separations
 from server.core.timeutil import iso_utc
-from server.core.vocab import REGION_LABELS, ROLE_GROUP_LABELS, ROLE_LABELS
 from server.models import Application, BreakoutRound, User
-from server.sessions.breakouts import compute_metrics
+from server.sessions.breakouts import compute_metrics, notes
+from server.sessions.breakouts.metrics import counts
+from server.sessions.breakouts.notes import Note
 from server.sessions.breakouts.staff import with_staff
-
-_ROLE_LABELS = {str(k): v for k, v in ROLE_LABELS.items()}
-_NO_FACILITATOR = re.compile(r"no facilitator \(\d+ facilitator\(s\) for \d+ room\(s\)\)")  # metrics.py
-_REGION_LABELS = {str(k): v for k, v in REGION_LABELS.items()}
 
 
 def evaluate(rnd: BreakoutRound, arr: Arrangement | None = None,
              staff: dict[int, User] | None = None) -> tuple[dict[str, Any], list[str]]:
     """Metrics recomputed from the stored rooms (so manual moves count, and rooms led by a staff
-    facilitator count as led) and one line per room."""
+    facilitator count as led) and one line per room in the reader's language."""
     arr = arr or arrangement(rnd)
     if not arr.rooms:
         return {}, []
@@ -39,53 +33,52 @@ def evaluate(rnd: BreakoutRound, arr: Arrangement | None = None,
     metrics = with_staff(metrics, covered, [room.id in staff for room in arr.rooms],
                          sum(1 for members in arr.members for a in members if a.is_facilitator))
     stored = rnd.metrics or {}
-    if stored.get("source") == "proposal" and len(stored.get("explanations", [])) == len(arr.rooms):
-        lines = list(stored["explanations"])
-    else:
-        lines = _lines(rnd, arr)
-    return metrics, [_with_staff_line(line, staff.get(room.id)) for line, room in zip(lines, arr.rooms, strict=True)]
+    proposed = notes.from_json(stored.get("notes")) if stored.get("source") == "proposal" else None
+    if proposed is None or len(proposed) != len(arr.rooms):
+        # changed by hand since the proposal (or proposed before notes were stored): from the rooms
+        proposed = _notes(arr, by_hand=stored.get("source") != "proposal")
+    names = {str(a.id): a.name or str(a.id) for members in arr.members for a in members}
+    return metrics, [room_notes.say(_with_staff(said, staff.get(room.id)), names)
+                     for said, room in zip(proposed, arr.rooms, strict=True)]
 
 
-def _with_staff_line(line: str, user: User | None) -> str:
-    """A room's line naming its staff facilitator (in place of the engine's "no facilitator")."""
+def _with_staff(said: list[Note], user: User | None) -> list[Note]:
+    """A room's notes naming its staff facilitator (in place of "no facilitator")."""
     if user is None:
-        return line
-    said = f"staff facilitator {facilitators.staff_dict(user)['name']}"
-    replaced = _NO_FACILITATOR.sub(said, line, count=1)
-    return replaced if replaced != line else f"{line}; {said}"
+        return said
+    named: Note = (notes.STAFF_FACILITATOR, {"name": facilitators.staff_dict(user)["name"]})
+    if any(code == notes.NO_FACILITATOR for code, _ in said):
+        return [named if code == notes.NO_FACILITATOR else (code, params) for code, params in said]
+    return [*said, named]
 
 
-def _phrase(values: Iterable[str], labels: dict[str, str]) -> str:
-    counts = Counter(values)
-    return ", ".join(f"{n} {labels.get(v, v)}" for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def _lines(rnd: BreakoutRound, arr: Arrangement) -> list[str]:
-    """Per-room lines after manual changes (the engine's own lines describe only its proposal)."""
+def _notes(arr: Arrangement, *, by_hand: bool) -> list[list[Note]]:
+    """Per-room notes from the stored rooms (the engine's own notes describe only its proposal)."""
     earlier: set[tuple[str, str]] = set()
     for past in arr.previous:
         for past_ids in past.rooms:
             earlier.update((a, b) for a in past_ids for b in past_ids if a < b)
-    lines = []
+    rooms = []
     for room, members in zip(arr.rooms, arr.members, strict=True):
         ids = sorted(str(a.id) for a in members)
-        bits = [f"Room {room.number}: {len(members)} people"]
+        said: list[Note] = [(notes.ROOM, {"number": room.number, "people": len(members)})]
         if room.topic:
-            bits.append(f"topic {room.topic!r}")
+            said.append((notes.TOPIC, {"topic": room.topic}))
         if room.role_group:
-            bits.append(f"theme {ROLE_GROUP_LABELS.get(room.role_group, room.role_group)}")
+            said.append((notes.THEME, {"group": room.role_group, "rooms": None, "others": 0}))
         if members:
-            bits.append("roles: " + _phrase((a.role for a in members), _ROLE_LABELS))
-            bits.append("regions: " + _phrase((a.region for a in members), _REGION_LABELS))
+            said.append((notes.ROLES, {"counts": counts([str(a.role) for a in members])}))
+            said.append((notes.REGIONS, {"counts": counts([str(a.region) for a in members])}))
         repeats = sum(1 for i, a in enumerate(ids) for b in ids[i + 1:] if (a, b) in earlier)
         if repeats:
-            bits.append(f"{repeats} pair(s) met in an earlier round")
-        held = [a.name or str(a.id) for a in members if a.id in arr.locked]
+            said.append((notes.REPEAT_PAIRS, {"count": repeats}))
+        held = [str(a.id) for a in members if a.id in arr.locked]
         if held:
-            bits.append("locked here: " + ", ".join(held))
-        bits.append("arranged by hand since the last proposal")
-        lines.append("; ".join(bits))
-    return lines
+            said.append((notes.LOCKED, {"ids": held}))
+        if by_hand:
+            said.append((notes.BY_HAND, {}))
+        rooms.append(said)
+    return rooms
 
 
 # ------------------------------------------------------------------ answers
@@ -96,7 +89,7 @@ def member_dict(a: Application, locked: bool) -> dict[str, Any]:
         "application_id": a.id,
         "name": a.name or "(erased)",
         "role": a.role,
-        "role_label": _ROLE_LABELS.get(a.role, a.role),
+        "role_label": room_notes.role_label(a.role),  # in the reader's language
         "country": a.country,
         "region": a.region,
         "organisation": a.organisation or "",

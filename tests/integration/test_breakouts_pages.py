@@ -103,3 +103,54 @@ def test_pages_need_an_organiser(app: Flask, client: FlaskClient, moderator: Api
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and "/login" in anonymous.location
     assert moderator.client.get(url).status_code == 403
+
+
+def test_a_rounds_room_lines_read_in_the_organisers_language(app: Flask, organiser: ApiActor,
+                                                           reference_event: str) -> None:
+    """The engine's per-room lines (size, theme, facilitator, roles, regions, pairs) and the lines
+    rebuilt after a hand move are said in the reader's language, with people's names, not ids."""
+    slug = reference_event
+    event_id = event_id_of(app, slug)
+    people = seed_participants(app, event_id, n=9)
+    client: FlaskClient = organiser.client
+    index = f"/organise/{slug}/rounds"
+    token = csrf_from(client, index)
+    created = client.post(index, data={
+        "title": "Day one", "agenda_item_id": str(breakout_items(app, slug)[0]), "room_count": "3",
+        "room_size": "", "mode": "mixed", "seed": "0", "topics": "", "video_url_template": "",
+        "separate_organisations": "yes", "csrf_token": token})
+    assert created.status_code == 302, created.get_data(as_text=True)
+    client.get("/lang/ru")  # the organiser's language, as the switch in the header sets it
+    page = client.get(created.location).get_data(as_text=True)
+    lines = re.findall(r'<p class="why">(.*?)</p>', page)
+    assert len(lines) == 3
+    for number, line in enumerate(lines, start=1):
+        assert line.startswith(f"Комната {number}: 3 человека;"), line
+        assert "роли: " in line and "регионы: " in line and "нет ведущего (0 ведущих на 3 комнаты)" in line, line
+        assert not re.search(r"\b(people|roles|regions|facilitator)\b", line), line
+    with app.test_request_context():
+        from flask_babel import force_locale, gettext
+
+        from server.core.vocab import ROLE_LABELS, Role
+        from tests.support.breakouts import ROLES
+
+        with force_locale("ru"):
+            label = gettext(ROLE_LABELS[Role(ROLES[0])])
+    assert label != ROLE_LABELS[Role(ROLES[0])] and f"1 {label}" in " ".join(lines)  # roles named in Russian
+    assert f"· {label} ·" in page  # and in each member's line
+    client.get("/lang/en")
+    english = client.get(created.location).get_data(as_text=True)
+    assert '<p class="why">Room 1: 3 people; no facilitator (0 facilitators for 3 rooms); roles: ' in english
+    client.get("/lang/ru")
+
+    round_id = _round_id(created.location)
+    rooms, room_ids = stored_rooms(app, round_id), _room_ids(app, round_id)
+    moved = next(p for p in people if p.application_id in rooms[0])
+    token = csrf_from(client, created.location)
+    assert client.post(f"{index}/{round_id}/move", data={
+        "csrf_token": token, "application_id": str(moved.application_id), "room_id": str(room_ids[1])},
+    ).status_code == 302
+    page = client.get(created.location).get_data(as_text=True)
+    lines = re.findall(r'<p class="why">(.*?)</p>', page)
+    assert lines[1].startswith("Комната 2: 4 человека;") and "изменено вручную после последнего предложения" in lines[1]
+    assert f"закреплены здесь: {moved.name}" in lines[1]  # the name, not the application id

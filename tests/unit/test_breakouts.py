@@ -644,3 +644,20 @@ def test_bad_input_is_refused() -> None:
         assign(people, [RoomSpec(role_group="nope")])
     with pytest.raises(AssignmentError):
         assign(people, 2, separations=[["p00", "ghost"]])
+
+
+def test_room_notes_are_data_said_in_english_here_and_in_every_language_at_the_edge() -> None:
+    """A proposal's notes survive storage as JSON; anything else stored is refused (the page then
+    rebuilds the lines from the rooms); every note the engine can say has a translatable wording."""
+    from server.breakouts.room_notes import _SAY
+    from server.sessions.breakouts import notes
+
+    people = make_people(12, seed=3)
+    result = assign(people, [RoomSpec() for _ in range(3)], seed=1)
+    stored = notes.as_json(result.notes)
+    assert notes.from_json(stored) == [list(room) for room in result.notes]
+    assert tuple(notes.english(room) for room in notes.from_json(stored) or []) == result.explanations
+    assert result.explanations[0].startswith("Room 1: 4 people; ")
+    for garbage in (None, "Room 1", [["room"]], [[["nope", {}]]], [[["room", "x"]]]):
+        assert notes.from_json(garbage) is None
+    assert set(_SAY) == set(notes._ENGLISH)

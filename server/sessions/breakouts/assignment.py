@@ -8,7 +8,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from server.sessions.breakouts.metrics import compute_metrics, explain_rooms
+from server.sessions.breakouts import notes
+from server.sessions.breakouts.metrics import compute_metrics, room_notes
 from server.sessions.breakouts.model import AssignmentError, AssignmentResult, Mode, Person, RoomSpec, Round
 from server.sessions.breakouts.planning import (
     cohorts_tight,
@@ -104,8 +105,9 @@ def assign(
         people, rooms_ids, specs=specs, themes=plan.themes, previous=previous, locks=locks,
         separations=separations, separate_organisations=separate_organisations,
     )
-    explanations = explain_rooms(people, rooms_ids, plan.themes, specs, previous, apart, locks)
-    return AssignmentResult(rooms_ids, tuple(plan.themes), metrics, explanations, mode, seed, iterations)
+    said = room_notes(people, rooms_ids, plan.themes, specs, previous, apart, locks)
+    return AssignmentResult(rooms_ids, tuple(plan.themes), metrics, tuple(notes.english(room) for room in said),
+                            mode, seed, iterations, said)
 
 
 def _index(people: Sequence[Person]) -> dict[str, int]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from server.core.vocab import REGION_LABELS, ROLE_GROUP_LABELS, ROLE_LABELS, Region, role_group
+from server.core.vocab import Region, role_group
+from server.sessions.breakouts import notes
 from server.sessions.breakouts.model import AssignmentError, Metrics, Person, RoomSpec, Round
+from server.sessions.breakouts.notes import Note
 from server.sessions.breakouts.rules import (
     Pair,
     bands,
@@ -117,7 +120,7 @@ def _pair_counts(rooms: Sequence[Sequence[str]], earlier: set[Pair], apart: set[
 # --------------------------------------------------------------------------- explanations
 
 
-def explain_rooms(
+def room_notes(
     people: Sequence[Person],
     rooms: Sequence[Sequence[str]],
     themes: Sequence[str | None],
@@ -125,8 +128,8 @@ def explain_rooms(
     previous: Sequence[Round],
     apart: set[Pair],
     locks: Mapping[str, int],
-) -> tuple[str, ...]:
-    """One line per room: size, topic, theme, facilitator, mix, language, pairs, locks."""
+) -> tuple[tuple[Note, ...], ...]:
+    """Per room, what to say about it: size, topic, theme, facilitator, mix, language, pairs, locks."""
     by_id = {person.id: person for person in people}
     earlier = earlier_pairs(previous)
     pools = pools_of(themes)
@@ -137,75 +140,70 @@ def explain_rooms(
         pool_people = [by_id[pid] for room in pool for pid in rooms[room]]
         facilitators[theme] = sum(person.facilitator for person in pool_people)
         regions[theme] = Counter(person.region for person in pool_people)
-    lines: list[str] = []
+    said: list[tuple[Note, ...]] = []
     for r, ids in enumerate(rooms):
         members = [by_id[pid] for pid in ids]
-        bits = [f"Room {r + 1}: {len(members)} people"]
+        room: list[Note] = [(notes.ROOM, {"number": r + 1, "people": len(members)})]
         if specs[r].topic:
-            bits.append(f"topic {specs[r].topic!r}")
-        bits.extend(_theme_and_facilitator(members, facilitators[themes[r]], themes[r], len(pools[themes[r]])))
-        bits.extend(_mix(members, regions[themes[r]], len(pools[themes[r]])))
-        bits.extend(_language(members, specs[r].language))
-        bits.extend(_pairs(ids, earlier, apart, [pid for pid in ids if locks.get(pid) == r]))
-        lines.append("; ".join(bits))
-    return tuple(lines)
+            room.append((notes.TOPIC, {"topic": specs[r].topic}))
+        room.extend(_theme_and_facilitator(members, facilitators[themes[r]], themes[r], len(pools[themes[r]])))
+        room.extend(_mix(members, regions[themes[r]], len(pools[themes[r]])))
+        room.extend(_language(members, specs[r].language))
+        room.extend(_pairs(ids, earlier, apart, [pid for pid in ids if locks.get(pid) == r]))
+        said.append(tuple(room))
+    return tuple(said)
 
 
-def _count_phrase(counter: Counter[str], labels: Mapping[str, str]) -> str:
-    ordered = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
-    return ", ".join(f"{count} {labels.get(value, value)}" for value, count in ordered)
+def counts(values: Sequence[str]) -> list[list[Any]]:
+    """``[[value, n], ...]``, most first, then by value."""
+    return [[value, n] for value, n in sorted(Counter(values).items(), key=lambda item: (-item[1], item[0]))]
 
 
-def _theme_and_facilitator(members: Sequence[Person], available: int, theme: str | None, pool_rooms: int) -> list[str]:
-    bits: list[str] = []
+def _theme_and_facilitator(members: Sequence[Person], available: int, theme: str | None, pool_rooms: int) -> list[Note]:
+    said: list[Note] = []
     if theme is not None:
         others = sum(1 for person in members if role_group(person.role) != theme)
-        text = f"theme {ROLE_GROUP_LABELS.get(theme, theme)} ({pool_rooms} room(s) for the group)"
-        if others:
-            text += f", {others} seated from other groups whose rooms were full"
-        bits.append(text)
+        said.append((notes.THEME, {"group": theme, "rooms": pool_rooms, "others": others}))
     facilitators = [person.id for person in members if person.facilitator]
     if facilitators:
-        bits.append("facilitator " + ", ".join(facilitators))
+        said.append((notes.FACILITATORS, {"ids": facilitators}))
     else:
-        bits.append(f"no facilitator ({available} facilitator(s) for {pool_rooms} room(s))")
-    return bits
+        said.append((notes.NO_FACILITATOR, {"available": available, "rooms": pool_rooms}))
+    return said
 
 
-def _mix(members: Sequence[Person], pool_regions: Counter[Region], pool_rooms: int) -> list[str]:
-    role_labels = {str(role): label for role, label in ROLE_LABELS.items()}
-    region_labels = {str(region): label for region, label in REGION_LABELS.items()}
-    bits = [
-        "roles: " + _count_phrase(Counter(str(person.role) for person in members), role_labels),
-        "regions: " + _count_phrase(Counter(str(person.region) for person in members), region_labels),
+def _mix(members: Sequence[Person], pool_regions: Counter[Region], pool_rooms: int) -> list[Note]:
+    said: list[Note] = [
+        (notes.ROLES, {"counts": counts([str(person.role) for person in members])}),
+        (notes.REGIONS, {"counts": counts([str(person.region) for person in members])}),
     ]
     present = {person.region for person in members}
     for region, total in sorted(pool_regions.items()):
         if region not in present:
-            why = f"only {total} for {pool_rooms} rooms" if total < pool_rooms else "other constraints came first"
-            bits.append(f"no one from {REGION_LABELS[region]} ({why})")
-    return bits
+            said.append((notes.REGION_MISSING, {"region": str(region), "total": total, "rooms": pool_rooms}))
+    return said
 
 
-def _language(members: Sequence[Person], room_language: str | None) -> list[str]:
+def _language(members: Sequence[Person], room_language: str | None) -> list[Note]:
     langsets = [frozenset(person.languages) for person in members if person.languages]
     if room_language:
-        spoken = language_ok(langsets, room_language)
-        return [f"room language {room_language}" + ("" if spoken else ": NOT spoken by every member")]
+        return [(notes.ROOM_LANGUAGE, {"language": room_language, "spoken": language_ok(langsets, room_language)})]
     if not langsets:
         return []
     common = frozenset.intersection(*langsets)
-    return ["common language " + "/".join(sorted(common)) if common else "NO common language among the members"]
+    if common:
+        return [(notes.COMMON_LANGUAGE, {"languages": sorted(common)})]
+    return [(notes.NO_COMMON_LANGUAGE, {})]
 
 
-def _pairs(ids: Sequence[str], earlier: set[Pair], apart: set[Pair], held: Sequence[str]) -> list[str]:
-    bits: list[str] = []
+def _pairs(ids: Sequence[str], earlier: set[Pair], apart: set[Pair], held: Sequence[str]) -> list[Note]:
+    said: list[Note] = []
     pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :] if pair_key(a, b) in earlier]
     if pairs:
-        bits.append(f"{len(pairs)} pair(s) met in an earlier round")
+        said.append((notes.REPEAT_PAIRS, {"count": len(pairs)}))
     apart_here = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :] if pair_key(a, b) in apart]
     if apart_here:
-        bits.append(f"{len(apart_here)} pair(s) that should be apart (e.g. same organisation)")
+        said.append((notes.APART_PAIRS, {"count": len(apart_here)}))
     if held:
-        bits.append("locked here: " + ", ".join(held))
-    return bits
+        said.append((notes.LOCKED, {"ids": list(held)}))
+    return said

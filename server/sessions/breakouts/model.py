@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from server.core.vocab import ROLE_GROUPS, Region, Role, region_of
+from server.sessions.breakouts.notes import Note
 
 ROLES: tuple[Role, ...] = tuple(Role)
 REGIONS: tuple[Region, ...] = tuple(Region)
@@ -158,10 +159,11 @@ class AssignmentResult:
     rooms: tuple[tuple[str, ...], ...]
     themes: tuple[str | None, ...]
     metrics: Metrics
-    explanations: tuple[str, ...]
+    explanations: tuple[str, ...]  # per room, in English (``notes`` said in English)
     mode: Mode
     seed: int
     iterations: int
+    notes: tuple[tuple[Note, ...], ...] = ()  # per room, what to say about it (any language)
 
     def room_of(self) -> dict[str, int]:
         """``{person id: room index}`` (0-based)."""
