@@ -118,11 +118,14 @@ def _bind_extensions(app: Flask) -> None:
     # The SocketIO object is shared by every app made in this process (tests make many): a
     # queue manager left by an earlier app with REDIS_URL would otherwise outlive it.
     socketio.server_options.pop("client_manager", None)
+    from server.live.queue_manager import RedisQueueManager
+
+    url = app.config["REDIS_URL"]
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"],
-        channel=app.config["SOCKETIO_CHANNEL"],
+        # between web processes over Redis; None: this process alone (python-socketio's default)
+        client_manager=RedisQueueManager(url, channel=app.config["SOCKETIO_CHANNEL"]) if url else None,
         cors_allowed_origins=[app.config["BASE_URL"]],
         manage_session=False,
     )
