@@ -16,7 +16,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Application, BreakoutRoom, BreakoutRound, Event, EventFacilitator, StaffRole, User
+from server.models import (
+    Application,
+    BreakoutRoom,
+    BreakoutRound,
+    Event,
+    EventFacilitator,
+    RoomAssignment,
+    StaffRole,
+    User,
+)
 from server.problems import invalid
 
 STAFF_ROLES = (str(StaffRole.ORGANISER), str(StaffRole.MODERATOR))
@@ -49,22 +58,39 @@ def _staff(user_id: int, field: str) -> User:
     return user
 
 
-def set_staff(event: Event, user_id: int, facilitates: bool, field: str = "user_id") -> User:
+def set_staff(event: Event, user_id: int, facilitates: bool, field: str = "user_id") -> tuple[User, list[BreakoutRoom]]:
     """Mark or unmark a staff member as a facilitator of this event (no commit). Unmarking also
-    frees the rooms they held in the event's rounds."""
+    frees the rooms they held in the event's rounds; those rooms are returned, so that after the
+    commit their members can be told (``tell_freed``)."""
     user = _staff(user_id, field)
     row = db.session.get(EventFacilitator, (event.id, user.id))
+    freed: list[BreakoutRoom] = []
     if facilitates and row is None:
         db.session.add(EventFacilitator(event_id=event.id, user_id=user.id))
     elif not facilitates and row is not None:
         db.session.delete(row)
-        rooms = db.session.scalars(
+        freed = list(db.session.scalars(
             select(BreakoutRoom).join(BreakoutRound, BreakoutRoom.round_id == BreakoutRound.id)
-            .where(BreakoutRound.event_id == event.id, BreakoutRoom.facilitator_user_id == user.id))
-        for room in rooms:
+            .where(BreakoutRound.event_id == event.id, BreakoutRoom.facilitator_user_id == user.id)))
+        for room in freed:
             room.facilitator_user_id = None
     db.session.flush()
-    return user
+    return user, freed
+
+
+def tell_freed(rooms: Sequence[BreakoutRoom]) -> int:
+    """After the commit: the members of rooms that lost their staff facilitator, in a published
+    round that is running, get their room again (``room:assigned``) without that name."""
+    from server.breakouts import notify
+
+    told = 0
+    for round_id in sorted({room.round_id for room in rooms}):
+        rnd = db.session.get(BreakoutRound, round_id)
+        members = db.session.scalars(select(RoomAssignment.application_id).where(
+            RoomAssignment.room_id.in_([room.id for room in rooms if room.round_id == round_id])))
+        if rnd is not None:
+            told += notify.tell(rnd, list(members))
+    return told
 
 
 def set_participant(event: Event, application_id: int, facilitates: bool,

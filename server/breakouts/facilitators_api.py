@@ -12,6 +12,7 @@ from server.auth import organiser_required
 from server.breakouts import facilitators, schemas
 from server.events.operations import get_event
 from server.extensions import db
+from server.models import BreakoutRoom
 from server.problems import invalid, parse_json
 
 bp = Blueprint("facilitators_api", __name__, url_prefix="/api/events/<slug>/facilitators")
@@ -38,9 +39,11 @@ def set_facilitator(slug: str) -> Any:
     data = parse_json(schemas.FacilitatorIn)
     if (data.user_id is None) == (data.application_id is None):
         raise invalid("user_id", _("name one person: user_id (a staff member) or application_id (an applicant)"))
+    freed: list[BreakoutRoom] = []
     if data.user_id is not None:
-        facilitators.set_staff(event, data.user_id, data.facilitator)
+        freed = facilitators.set_staff(event, data.user_id, data.facilitator)[1]
     elif data.application_id is not None:
         facilitators.set_participant(event, data.application_id, data.facilitator)
     db.session.commit()
+    facilitators.tell_freed(freed)
     return jsonify(facilitators.listing(event))

@@ -110,12 +110,13 @@ def staff_facilitator(slug: str) -> Any:
     try:
         if not isinstance(user_id, int):
             raise invalid("user_id", _("give the id of a staff member"))
-        user = facilitators.set_staff(event, user_id, facilitates)
+        user, freed = facilitators.set_staff(event, user_id, facilitates)
     except Problem as problem:
         db.session.rollback()
         _flash_problem(problem)
         return redirect(url_for(".index", slug=slug) + "#staff-h")
     db.session.commit()
+    facilitators.tell_freed(freed)
     name = facilitators.staff_dict(user)["name"]
     flash(_("%(name)s facilitates break-out rooms: re-run a draft round to place them.", name=name)
           if facilitates else _("%(name)s no longer facilitates.", name=name), "info")

@@ -163,8 +163,17 @@ def test_rounds_place_one_staff_facilitator_per_room_without_one(app: Flask, org
     asked = client.post(f"{index}/{second['id']}/publish", data={"csrf_token": token}).get_data(as_text=True)
     assert "Only 3 facilitators for 4 rooms" in asked and "1 room has no facilitator." in asked
 
-    # Removed: no longer named in any room, and the first round is short of one again.
+    # Removed: no longer named in any room, and the first round is short of one again; the
+    # room-mates watching the meeting page are told at once (the published round is running).
+    from server.sessions import protocol as ev
+    from tests.support.live import drain, participant_client, received
+
+    watching = participant_client(app, mate)
+    drain(watching)
     client.post(f"{index}/facilitators", data={"csrf_token": token, "user_id": str(mod_id), "facilitator": "no"})
+    told = received(watching, ev.ROOM_ASSIGNED)
+    assert told and told[-1]["room_id"] == staffed[mod_id]["id"] and told[-1]["staff_facilitator"] is None, told
+    watching.disconnect()
     page = client.get(f"{index}/{round_id}").get_data(as_text=True)
     assert "Moderator (staff)" not in page and "Only 2 facilitators for 3 rooms" in page
     assert client.get(f"/p/{mate.token}/live/room.json").get_json()["room"]["staff_facilitator"] is None
