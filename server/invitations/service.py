@@ -108,7 +108,8 @@ def calendar_labels() -> CalendarLabels:
     from flask_babel import gettext as _
 
     return CalendarLabels(personal_link=_("Your personal link:"), breakout_room=_("Break-out room:"),
-                          video_link=_("Video link:"), personal_feed=_("{title} (personal)"))
+                          video_link=_("Video link:"), personal_feed=_("{title} (personal)"),
+                          facilitated_by=_("Facilitated by:"))
 
 
 def invitee_id(application_id: int) -> str:
@@ -444,6 +445,23 @@ def agenda_entries(event: Event, language: str | None = None) -> list[AgendaEntr
     ]
 
 
+def _room_facilitators(event: Event, room: BreakoutRoom) -> tuple[str, ...]:
+    """Who leads a room, as its members see them on the meeting page: chosen participants, then
+    the member of staff placed there (if they still facilitate)."""
+    from server.breakouts import facilitators
+
+    led = db.session.scalars(
+        select(Application.name).join(RoomAssignment, RoomAssignment.application_id == Application.id)
+        .where(RoomAssignment.room_id == room.id, Application.is_facilitator.is_(True),
+               Application.status.in_([s.value for s in PARTICIPATING]), Application.name.is_not(None))
+        .order_by(Application.name))
+    names = [str(name) for name in led if name]
+    staff = facilitators.room_staff([room], event.id).get(room.id)
+    if staff is not None:
+        names.append(facilitators.staff_dict(staff)["name"])
+    return tuple(names)
+
+
 def room_entries(event: Event, application: Application,
                  language: str | None = None) -> tuple[list[RoomEntry], list[datetime | None]]:
     """The participant's room in each published round that sits on an agenda item (names in `language`)."""
@@ -461,7 +479,7 @@ def room_entries(event: Event, application: Application,
                   round_title=localized(item, "title", language) if rnd.title == item.title else rnd.title,
                   room_name=room_label(room.name, language),
                   video_url=room.video_url or event.video_url or public_url(event),
-                  start_utc=item.starts_at, end_utc=item.ends_at)
+                  start_utc=item.starts_at, end_utc=item.ends_at, facilitators=_room_facilitators(event, room))
         for rnd, room, item in rows
     ]
     return entries, [rnd.published_at for rnd, _, _ in rows]

@@ -125,8 +125,9 @@ def test_a_rounds_room_lines_read_in_the_organisers_language(app: Flask, organis
     lines = re.findall(r'<p class="why">(.*?)</p>', page)
     assert len(lines) == 3
     for number, line in enumerate(lines, start=1):
-        assert line.startswith(f"Комната {number}: 3 человека;"), line
-        assert "роли: " in line and "регионы: " in line and "нет ведущего (0 ведущих на 3 комнаты)" in line, line
+        assert line.startswith(f"Группа {number}: 3 человека;"), line
+        assert "роли: " in line and "регионы: " in line, line
+        assert "нет фасилитатора (0 фасилитаторов на 3 группы)" in line, line
         assert not re.search(r"\b(people|roles|regions|facilitator)\b", line), line
     with app.test_request_context():
         from flask_babel import force_locale, gettext
@@ -152,5 +153,5 @@ def test_a_rounds_room_lines_read_in_the_organisers_language(app: Flask, organis
     ).status_code == 302
     page = client.get(created.location).get_data(as_text=True)
     lines = re.findall(r'<p class="why">(.*?)</p>', page)
-    assert lines[1].startswith("Комната 2: 4 человека;") and "изменено вручную после последнего предложения" in lines[1]
+    assert lines[1].startswith("Группа 2: 4 человека;") and "изменено вручную после последнего предложения" in lines[1]
     assert f"закреплены здесь: {moved.name}" in lines[1]  # the name, not the application id

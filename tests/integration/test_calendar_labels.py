@@ -87,3 +87,42 @@ def test_personal_feed_labels_rooms_and_names_itself_in_the_participants_languag
                           for p in ("SUMMARY", "DESCRIPTION", "LOCATION"))
     for label in others.values():
         assert label not in every_text + str(cal["X-WR-CALNAME"])
+
+
+@pytest.mark.parametrize(("language", "said"), [("en", "Facilitated by:"), ("ru", "Фасилитатор:")])
+def test_personal_feed_names_who_leads_the_room(app: Flask, reference_event: str, client: FlaskClient,
+                                                language: str, said: str) -> None:
+    """The room in a participant's feed says who leads it, as the meeting page does: a participant
+    chosen as facilitator and the member of staff placed there — and nobody once they stop."""
+    from server.extensions import db
+    from server.models import Application, BreakoutRoom, EventFacilitator, RoomAssignment, User
+    from tests.conftest import MODERATOR
+
+    app_id = _participant(app, reference_event, 33, language)
+    mate_id = _participant(app, reference_event, 34, "en")
+    path = _publish_room(app, reference_event, app_id)
+    with app.app_context():
+        room = db.session.scalar(select(BreakoutRoom).join(RoomAssignment, RoomAssignment.room_id == BreakoutRoom.id)
+                                 .where(RoomAssignment.application_id == app_id))
+        mate = db.session.get(Application, mate_id)
+        mate.is_facilitator = True
+        db.session.add(RoomAssignment(round_id=room.round_id, room_id=room.id, application_id=mate_id))
+        moderator = db.session.scalar(select(User).where(User.email == MODERATOR[0]))
+        db.session.add(EventFacilitator(event_id=room.round.event_id, user_id=moderator.id))
+        room.facilitator_user_id = moderator.id
+        mate_name, event_id, moderator_id = mate.name, room.round.event_id, moderator.id
+        db.session.commit()
+
+    def room_description() -> str:
+        cal = icalendar.Calendar.from_ical(client.get(path).get_data(as_text=True))
+        [room_event] = [e for e in cal.walk("VEVENT") if str(e["UID"]).startswith("room-")]
+        return str(room_event["DESCRIPTION"])
+
+    lines = room_description().split("\n")
+    assert lines[1] == f"{said} {mate_name}, Moderator", lines
+    assert lines[2].endswith("https://v.example/1")
+    with app.app_context():  # the moderator stops facilitating, the participant is no longer chosen
+        db.session.delete(db.session.get(EventFacilitator, (event_id, moderator_id)))
+        db.session.get(Application, mate_id).is_facilitator = False
+        db.session.commit()
+    assert said not in room_description()

@@ -125,9 +125,10 @@ def build_personal_feed(
         ev.add("DTSTART", writer.at(room.start_utc))
         ev.add("DTEND", writer.at(room.end_utc))
         ev.add("SUMMARY", f"{room.round_title}: {room.room_name}")
+        led = f"\n{labels.facilitated_by} {', '.join(room.facilitators)}" if room.facilitators else ""
         ev.add(
             "DESCRIPTION",
-            f"{labels.breakout_room} {room.room_name}\n{labels.video_link} {room.video_url}",
+            f"{labels.breakout_room} {room.room_name}{led}\n{labels.video_link} {room.video_url}",
         )
         ev.add("LOCATION", vText(f"{room.room_name} - {room.video_url}"))
         ev.add("URL", room.video_url)

@@ -100,6 +100,7 @@ class CalendarLabels:
     breakout_room: str = "Break-out room:"
     video_link: str = "Video link:"
     personal_feed: str = "{title} (personal)"
+    facilitated_by: str = "Facilitated by:"
 
 
 ENGLISH_LABELS = CalendarLabels()
@@ -148,6 +149,7 @@ class RoomEntry:
     video_url: str
     start_utc: datetime
     end_utc: datetime
+    facilitators: tuple[str, ...] = ()  # who leads the room: a chosen participant, a member of staff
 
     def __post_init__(self) -> None:
         _require_span("room", "start_utc", self.start_utc, "end_utc", self.end_utc)
