@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
+from email.parser import BytesParser
 from email.policy import compat32
 from email.utils import getaddresses, parseaddr
 from enum import StrEnum
@@ -69,6 +70,7 @@ def N_(message: str) -> str:
 
 
 TOO_LARGE = N_("The message is too large to be an answer to an invitation.")
+TOO_DEEP = N_("The message is nested too deeply to be an answer to an invitation.")
 
 
 class Refused(Exception):
@@ -148,8 +150,15 @@ def normalise_address(value: str) -> str:
 
 
 def _parse(raw: bytes) -> Message:
-    # compat32 never raises on malformed headers; we only need addresses and parts.
+    # compat32 never raises on malformed headers; we only need addresses and parts. Python's
+    # parser recurses once per nested multipart: a few thousand levels (a 200 kB mail) raise
+    # RecursionError, which callers turn into a refusal.
     return message_from_bytes(raw, policy=compat32)
+
+
+def _headers(raw: bytes) -> Message:
+    """The header block alone: no body is parsed, so no shape of the body can make it fail."""
+    return BytesParser(policy=compat32).parsebytes(raw, headersonly=True)
 
 
 def _header_text(msg: Message, name: str) -> str:
@@ -181,7 +190,7 @@ def _sender(msg: Message) -> str:
 
 def envelope(raw: bytes) -> Envelope:
     """The sender, Message-ID and de-duplication key of any bytes (never raises)."""
-    msg = _parse(raw)
+    msg = _headers(raw)
     message_id = _header_text(msg, "Message-ID").strip() or None
     if message_id and not re.fullmatch(r"<[^<>\s]+>", message_id):
         found = re.search(r"<[^<>\s]+>", message_id)
@@ -337,7 +346,10 @@ def read_itip(raw: bytes) -> ItipMessage:
     """The iTIP answer in a mail; :class:`Refused` with the reason when there is none."""
     if len(raw) > MAX_BYTES:
         raise Refused(TOO_LARGE)
-    parts = _calendar_parts(_parse(raw))
+    try:
+        parts = _calendar_parts(_parse(raw))
+    except RecursionError:  # never recorded, such a message would be read again at every poll
+        raise Refused(TOO_DEEP) from None
     if not parts:
         raise Refused(N_("The message carries no calendar."))
     first: Refused | None = None

@@ -17,7 +17,16 @@ from sqlalchemy import select
 
 from tests.support.api import ApiActor
 from tests.support.applications import mails
-from tests.support.replies import PEOPLE, WAITING, prepare_meeting, raw, replies, states, with_sequence
+from tests.support.replies import (
+    PEOPLE,
+    WAITING,
+    nested,
+    prepare_meeting,
+    raw,
+    replies,
+    states,
+    with_sequence,
+)
 
 ANNA, PETR, DILNOZA, JAN, MARIE = (p[0] for p in PEOPLE.values())
 
@@ -329,6 +338,18 @@ def test_the_inbox_folder_survives_what_an_operator_leaves_in_it(app: Flask, mee
     assert _read_folder(app) == {"applied": 1}
     assert states(app, meeting)[ANNA][0] == "accepted"
     assert [r["outcome"] for r in replies(app)] == ["rejected", "applied", "applied"]
+
+
+def test_a_message_nested_thousands_deep_is_kept_aside_once(app: Flask, meeting: dict[str, int]) -> None:
+    """It used to raise out of the reader: left in the folder (or unmarked on IMAP), read again
+    and logged with a traceback at every poll."""
+    inbox = Path(app.instance_path) / "inbox"
+    inbox.mkdir()
+    _arrive(inbox / "nested.eml", nested(3000))
+    assert _read_folder(app) == {"rejected": 1}
+    assert "nested too deeply" in (inbox / "rejected" / "nested.eml.reason.txt").read_text()
+    assert not list(inbox.glob("*.eml"))
+    assert [r["outcome"] for r in replies(app)] == ["rejected"]
 
 
 def test_refresh_requests_in_a_row_send_one_copy_an_hour(app: Flask, meeting: dict[str, int]) -> None:

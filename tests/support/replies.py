@@ -36,6 +36,15 @@ def with_sequence(name: str, sequence: int) -> bytes:
             .replace(b"Message-ID: <", f"Message-ID: <seq{sequence}-".encode(), 1))
 
 
+def nested(levels: int) -> bytes:
+    """A calendar inside ``levels`` multiparts, each in the one before (about 70 bytes a level)."""
+    head = b"From: anna.petrova@example.org\r\nMessage-ID: <nested-1@example.org>\r\nMIME-Version: 1.0\r\n"
+    opening = b"".join(b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (i, i)
+                       for i in range(levels))
+    closing = b"".join(b"\r\n--b%d--\r\n" % i for i in reversed(range(levels)))
+    return head + opening + b"Content-Type: text/calendar; method=REPLY\r\n\r\n" + raw("rfc5546_refresh") + closing
+
+
 def prepare_meeting(app: Flask, slug: str, *, auto_promote: bool = True) -> dict[str, int]:
     """Point the event at the fixtures' UID, invite the five people, wait-list one more, and
     leave no free seat (so a decline frees exactly one). Returns application ids by email."""
