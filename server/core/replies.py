@@ -53,6 +53,7 @@ METHODS = ("REPLY", "REFRESH", "COUNTER")
 ANSWERS = ("ACCEPTED", "DECLINED", "TENTATIVE")
 MAX_BYTES = 5 * 1024 * 1024  # an answer is a few kilobytes; anything huge is not one
 HEAD_BYTES = 64 * 1024       # what is read of a larger message: enough for its headers
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # a COUNTER's proposed times, as the API's dates (server/schemas.py)
 MAX_SEQUENCE = 2**31 - 1     # RFC 5545 says "integer"; the database column holds 32 bits
 _CALENDAR_TYPES = ("text/calendar", "application/ics", "text/x-vcalendar")
 
@@ -337,6 +338,10 @@ def _from_calendar(text: str) -> ItipMessage:
         if start is not None and end is None and event.get("DURATION") is not None:
             duration = event.decoded("DURATION")
             end = start + duration if isinstance(duration, timedelta) else None
+        if any(t is not None and not FIRST_YEAR <= t.year <= LAST_YEAR for t in (start, end)):
+            # shown in every reader's zone: year 9999 in Brussels is year 10000, which no page can say
+            raise Refused(N_("The proposed time is outside the years %(first)s–%(last)s."),
+                          first=FIRST_YEAR, last=LAST_YEAR)
     return ItipMessage(method=method, uid=storable(str(event.get("UID"))).strip(), sequence=_sequence(event),
                        attendees=attendees, comment=storable(str(event.get("COMMENT", ""))).strip()[:2000],
                        proposed_start=start, proposed_end=end, overrides=_overrides(overrides))

@@ -20,6 +20,7 @@ from tests.support.applications import mails
 from tests.support.replies import (
     PEOPLE,
     WAITING,
+    counter,
     nested,
     prepare_meeting,
     raw,
@@ -170,6 +171,23 @@ def test_refresh_resends_the_request_and_counter_is_only_shown(app: Flask, meeti
     assert "Tashkent" in counter["comment"]
     html = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
     assert "not applied" in html and "Tashkent" in html
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    ("99991231T230000Z", "99991231T235959Z"),   # the organisers' page said 9999 in Brussels: year 10000
+    ("00010101T000000Z", "00010101T030000Z"),   # and year 1 in a zone west of UTC: year 0
+])
+def test_a_counter_at_the_ends_of_time_is_kept_aside_and_the_page_still_opens(
+        app: Flask, meeting: dict[str, int], organiser: ApiActor, reference_event: str,
+        start: str, end: str) -> None:
+    outcome = process(app, counter(start, end))
+    assert outcome.outcome == "rejected" and "proposed time" in outcome.reason
+    for viewer in ("", "?tz=America/New_York", "?tz=Pacific/Kiritimati"):
+        page = organiser.get(f"/organise/{reference_event}/replies{viewer}")
+        assert page.status_code == 200, viewer
+        assert "proposed time" in page.get_data(as_text=True)
+    # a sensible proposal is still shown
+    assert process(app, counter("20210525T080000Z", "20210525T110000Z", key="2")).outcome == "counter"
 
 
 def test_personal_page_answers_show_their_source(app: Flask, meeting: dict[str, int],

@@ -45,6 +45,21 @@ def nested(levels: int) -> bytes:
     return head + opening + b"Content-Type: text/calendar; method=REPLY\r\n\r\n" + raw("rfc5546_refresh") + closing
 
 
+def counter(start: str, end: str, key: str = "1") -> bytes:
+    """Dilnoza's COUNTER (as in ``rfc5546_counter``) proposing ``start``–``end`` (iCalendar text)."""
+    from email import message_from_bytes
+
+    part = next(p for p in message_from_bytes(raw("rfc5546_counter")).walk()
+                if p.get_content_type() == "text/calendar")
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    calendar = (payload.decode().replace("DTSTART:20210525T080000Z", f"DTSTART:{start}")
+                .replace("DTEND:20210525T110000Z", f"DTEND:{end}"))
+    return (f"From: Dilnoza Karimova <dilnoza.karimova@gmail.com>\r\nTo: {ORGANISER_EMAIL}\r\n"
+            f"Subject: New time proposed\r\nMessage-ID: <counter-{key}@mail.gmail.com>\r\nMIME-Version: 1.0\r\n"
+            f"Content-Type: text/calendar; charset=UTF-8; method=COUNTER\r\n\r\n{calendar}").encode()
+
+
 def prepare_meeting(app: Flask, slug: str, *, auto_promote: bool = True) -> dict[str, int]:
     """Point the event at the fixtures' UID, invite the five people, wait-list one more, and
     leave no free seat (so a decline frees exactly one). Returns application ids by email."""
