@@ -407,6 +407,25 @@ def test_a_refusal_quoting_the_personal_page_reads_in_one_language(
     assert "Не применено: Нет приглашения, которое можно принять." in html
 
 
+def test_the_answers_page_gives_each_time_in_the_events_zone_and_the_viewers(
+        app: Flask, meeting: dict[str, int], organiser: ApiActor, reference_event: str) -> None:
+    """Without ?tz= the viewer's zone is the browser's, added by the page's script (as on the mail
+    page); it used to show the event's zone alone. Dates are said in the reader's language."""
+    assert process(app, raw("outlook_accepted")).outcome == "applied"
+    assert process(app, raw("rfc5546_counter")).outcome == "counter"
+    page = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
+    # the answer, the two messages' arrival, and the proposal's start and end
+    assert len(re.findall(r'class="viewer-time" data-for-utc="[^"]+"', page)) == 5
+    assert re.search(r'<time datetime="[^"]+">\d+ \w+ 20\d\d, \d\d:\d\d Europe/Brussels</time>', page)
+    assert "25 May 2021, 10:00 Europe/Brussels</time> – <time" in page  # Dilnoza's proposal
+    asked = organiser.get(f"/organise/{reference_event}/replies?tz=Asia/Almaty").get_data(as_text=True)
+    assert "viewer-time" not in asked
+    assert "<small>25 May 2021, 14:00 Asia/Almaty – 25 May 2021, 17:00 Asia/Almaty</small>" in asked
+    organiser.get("/lang/ru?next=/")
+    russian = organiser.get(f"/organise/{reference_event}/replies?tz=Asia/Almaty").get_data(as_text=True)
+    assert "25 мая 2021\u202fг., 10:00 Europe/Brussels" in russian and "May" not in russian
+
+
 def test_an_answer_from_an_erased_participant_changes_nothing(app: Flask, meeting: dict[str, int]) -> None:
     from server.applications import erasure
     from server.extensions import db
