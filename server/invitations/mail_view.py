@@ -20,7 +20,7 @@ KIND_LABELS: dict[str, Any] = {
     "application_received": _l("Application received"), "application_link": _l("Personal link again"),
     "decision_waitlisted": _l("Wait-list"), "decision_rejected": _l("Decline"), "invitation": _l("Invitation"),
     "update": _l("Update"), "cancellation": _l("Cancellation"), "reminder": _l("Reminder"),
-    "message_test": _l("Test of a mail text"),
+    "message_test": _l("Test of a mail text"), "invitation_refresh": _l("Invitation sent again"),
 }
 STATE_LABELS: dict[str, Any] = {
     "queued": _l("waiting to be sent"), "sending": _l("being sent"), "sent": _l("sent"),

@@ -173,6 +173,26 @@ def test_refresh_resends_the_request_and_counter_is_only_shown(app: Flask, meeti
     assert "not applied" in html and "Tashkent" in html
 
 
+def test_the_mail_page_names_the_invitation_sent_again_in_the_readers_language(
+        app: Flask, meeting: dict[str, int], organiser: ApiActor, reference_event: str) -> None:
+    """It said "invitation refresh" (the stored kind with a space), in English on a Russian page."""
+    from server.applications.mails import LINK_AGAIN, RECEIVED
+    from server.core.invite_mail import InviteKind
+    from server.invitations.mail_view import KIND_LABELS
+    from server.invitations.service import REMINDER_MAIL
+    from server.replies.refresh import KIND
+
+    queued = {*(k.value for k in InviteKind), REMINDER_MAIL, KIND, RECEIVED, LINK_AGAIN,
+              "decision_waitlisted", "decision_rejected", "message_test"}
+    assert queued <= set(KIND_LABELS)  # every kind of mail the product sends is named in words
+    assert process(app, raw("rfc5546_refresh")).outcome == "refreshed"
+    english = organiser.get(f"/organise/{reference_event}/mail").get_data(as_text=True)
+    assert "<td>Invitation sent again</td>" in english and "invitation refresh" not in english
+    organiser.get("/lang/ru?next=/")
+    russian = organiser.get(f"/organise/{reference_event}/mail").get_data(as_text=True)
+    assert "<td>Приглашение отправлено повторно</td>" in russian and "invitation refresh" not in russian
+
+
 @pytest.mark.parametrize(("start", "end"), [
     ("99991231T230000Z", "99991231T235959Z"),   # the organisers' page said 9999 in Brussels: year 10000
     ("00010101T000000Z", "00010101T030000Z"),   # and year 1 in a zone west of UTC: year 0
