@@ -192,8 +192,12 @@ def _apply(env: core.Envelope, source: str, reply: core.ItipMessage, event: Even
     else:  # REFRESH, or a yes to an older version: send the current REQUEST again
         from server.replies.refresh import queue_refresh
 
+        if application.status not in PARTICIPATING:  # declined: there is nothing to send again
+            refused = core.Refused(N_("Nothing is sent again: the invitation is %(status)s."),
+                                   status=application.status)
+            return _refuse(env, source, refused, reply, event.id)
         row.outcome = "refreshed" if action is core.Action.REFRESH else "asked-again"
-        if application.status in PARTICIPATING and not queue_refresh(application, row):
+        if not queue_refresh(application, row):
             note = core.Refused(N_("The invitation was sent again less than an hour ago; "
                                    "it is not sent once more."))
             row.reason, row.reason_template, row.reason_params = note.reason, note.template, {}

@@ -173,6 +173,18 @@ def test_refresh_resends_the_request_and_counter_is_only_shown(app: Flask, meeti
     assert "not applied" in html and "Tashkent" in html
 
 
+def test_a_refresh_from_someone_who_declined_is_not_said_to_be_sent_again(
+        app: Flask, meeting: dict[str, int]) -> None:
+    """Nothing is sent to a person who declined, yet the row said "invitation sent again"."""
+    assert process(app, raw("thunderbird_declined")).outcome == "applied"
+    refresh = (raw("rfc5546_refresh").replace(b"anna.petrova@example.org", MARIE.encode())
+               .replace(b"Message-ID: <", b"Message-ID: <marie-", 1))
+    outcome = process(app, refresh)
+    assert (outcome.outcome, outcome.reason) == ("rejected", "Nothing is sent again: the invitation is declined.")
+    assert mails(app, "invitation_refresh") == []
+    assert states(app, meeting)[MARIE][0] == "declined"
+
+
 def test_the_mail_page_names_the_invitation_sent_again_in_the_readers_language(
         app: Flask, meeting: dict[str, int], organiser: ApiActor, reference_event: str) -> None:
     """It said "invitation refresh" (the stored kind with a space), in English on a Russian page."""
