@@ -74,6 +74,7 @@ def test_refused_messages_change_nothing_and_are_listed(app: Flask, meeting: dic
     body = organiser.get(f"/api/events/{reference_event}/replies").get_json()
     listed = {r["sender"]: r for r in body["replies"]}
     assert listed["assistant@example.org"]["outcome"] == "rejected"
+    assert listed["assistant@example.org"]["partstat"] == "ACCEPTED"  # what the forged message asked
     assert listed["assistant@example.org"]["reason"] == outcomes["wrong_sender"].reason
     assert {r["outcome"] for r in body["replies"]} == {"rejected"} and len(body["replies"]) == 4
     page = organiser.get(f"/organise/{reference_event}/replies")
