@@ -459,6 +459,19 @@ def test_the_answers_page_gives_each_time_in_the_events_zone_and_the_viewers(
     assert "25 мая 2021\u202fг., 10:00 Europe/Brussels" in russian and "May" not in russian
 
 
+def test_the_answers_tables_break_only_what_others_wrote(
+        app: Flask, meeting: dict[str, int], organiser: ApiActor, reference_event: str) -> None:
+    """Both tables used every cell's overflow-wrap: anywhere ("календар|ь", "Europe/Brus|sels");
+    in .table-wrap only addresses, subjects and reasons may break inside a word."""
+    assert process(app, raw("wrong_sender")).outcome == "rejected"
+    page = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
+    assert page.count('<div class="table-wrap">\n<table class="answers">') == 1
+    assert page.count('<div class="table-wrap">\n<table class="replies">') == 1
+    assert '<td class="data">assistant@example.org</td>' in page and '<td class="reason data">' in page
+    css = organiser.get("/assets/app.css").get_data(as_text=True)
+    assert ".table-wrap td.data { overflow-wrap: anywhere; }" in css
+
+
 def test_an_answer_from_an_erased_participant_changes_nothing(app: Flask, meeting: dict[str, int]) -> None:
     from server.applications import erasure
     from server.extensions import db
