@@ -465,8 +465,10 @@ def test_the_answers_tables_break_only_what_others_wrote(
     in .table-wrap only addresses, subjects and reasons may break inside a word."""
     assert process(app, raw("wrong_sender")).outcome == "rejected"
     page = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
-    assert page.count('<div class="table-wrap">\n<table class="answers">') == 1
-    assert page.count('<div class="table-wrap">\n<table class="replies">') == 1
+    assert page.count('<div class="table-wrap" tabindex="0" role="region" aria-labelledby="answers-h">\n'
+                      '<table class="answers">') == 1
+    assert page.count('<div class="table-wrap" tabindex="0" role="region" aria-labelledby="replies-h">\n'
+                      '<table class="replies">') == 1
     assert '<td class="data">assistant@example.org</td>' in page and '<td class="reason data">' in page
     css = organiser.get("/assets/app.css").get_data(as_text=True)
     assert ".table-wrap td.data { overflow-wrap: anywhere; }" in css
