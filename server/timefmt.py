@@ -12,6 +12,8 @@ with ``flask_babel.force_locale`` / ``server.i18n.recipient_locale`` while rende
     day(instant_or_date, zone)                   "Tuesday 25 May 2021" / "вторник, 25 мая 2021 г."
     short_day(instant_or_date, zone)             "25 May 2021" / "25 мая 2021 г."
     day_and_time(instant, zone, seconds=False)   "Tuesday 25 May 2021, 23:59"
+    both_clocks(instant, event_zone, reader)     {"event": "25 May 2021, 09:30 Europe/Brussels",
+                                                  "reader": "25 May 2021, 13:30 Asia/Almaty", "iso": …}
 """
 
 from __future__ import annotations
@@ -120,3 +122,26 @@ def day_and_time(instant: datetime, zone: tzinfo, language: str | None = None, s
     time_of_day = instant.astimezone(zone).strftime("%H:%M:%S" if seconds else "%H:%M") if lang in ASCII_CLOCK \
         else format_time(instant.astimezone(zone), "HH:mm:ss" if seconds else CLOCK, locale=_locale(lang))
     return f"{day(instant, zone, lang)}, {time_of_day}"
+
+
+def both_clocks(instant: datetime | None, event_zone: ZoneInfo, reader: ZoneInfo | None,
+                language: str | None = None) -> dict[str, str] | None:
+    """An instant for an organisers' table: in the event's zone, in the reader's when it is known
+    (``?tz=``) and differs, and as ISO for the page's script to add the browser's zone otherwise.
+
+    An instant that no zone can say (a stored year 9999 is year 10000 east of UTC) is said in UTC."""
+    if instant is None:
+        return None
+    lang = _language(language)
+
+    def said(zone: ZoneInfo) -> str:
+        return f"{short_day(instant, zone, lang)}, {clock(instant, zone, lang)} {zone.key}"
+
+    out = {"event": "", "reader": "", "iso": instant.isoformat()}
+    try:
+        out["event"] = said(event_zone)
+        if reader is not None and reader.key != event_zone.key:
+            out["reader"] = said(reader)
+    except (OverflowError, ValueError):
+        out["event"], out["reader"] = f"{instant.isoformat()} UTC", ""
+    return out

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
+from email.parser import BytesParser
 from email.policy import compat32
 from email.utils import getaddresses, parseaddr
 from enum import StrEnum
@@ -52,6 +53,7 @@ METHODS = ("REPLY", "REFRESH", "COUNTER")
 ANSWERS = ("ACCEPTED", "DECLINED", "TENTATIVE")
 MAX_BYTES = 5 * 1024 * 1024  # an answer is a few kilobytes; anything huge is not one
 HEAD_BYTES = 64 * 1024       # what is read of a larger message: enough for its headers
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # a COUNTER's proposed times, as the API's dates (server/schemas.py)
 MAX_SEQUENCE = 2**31 - 1     # RFC 5545 says "integer"; the database column holds 32 bits
 _CALENDAR_TYPES = ("text/calendar", "application/ics", "text/x-vcalendar")
 
@@ -69,6 +71,7 @@ def N_(message: str) -> str:
 
 
 TOO_LARGE = N_("The message is too large to be an answer to an invitation.")
+TOO_DEEP = N_("The message is nested too deeply to be an answer to an invitation.")
 
 
 class Refused(Exception):
@@ -148,8 +151,15 @@ def normalise_address(value: str) -> str:
 
 
 def _parse(raw: bytes) -> Message:
-    # compat32 never raises on malformed headers; we only need addresses and parts.
+    # compat32 never raises on malformed headers; we only need addresses and parts. Python's
+    # parser recurses once per nested multipart: a few thousand levels (a 200 kB mail) raise
+    # RecursionError, which callers turn into a refusal.
     return message_from_bytes(raw, policy=compat32)
+
+
+def _headers(raw: bytes) -> Message:
+    """The header block alone: no body is parsed, so no shape of the body can make it fail."""
+    return BytesParser(policy=compat32).parsebytes(raw, headersonly=True)
 
 
 def _header_text(msg: Message, name: str) -> str:
@@ -181,7 +191,7 @@ def _sender(msg: Message) -> str:
 
 def envelope(raw: bytes) -> Envelope:
     """The sender, Message-ID and de-duplication key of any bytes (never raises)."""
-    msg = _parse(raw)
+    msg = _headers(raw)
     message_id = _header_text(msg, "Message-ID").strip() or None
     if message_id and not re.fullmatch(r"<[^<>\s]+>", message_id):
         found = re.search(r"<[^<>\s]+>", message_id)
@@ -328,6 +338,10 @@ def _from_calendar(text: str) -> ItipMessage:
         if start is not None and end is None and event.get("DURATION") is not None:
             duration = event.decoded("DURATION")
             end = start + duration if isinstance(duration, timedelta) else None
+        if any(t is not None and not FIRST_YEAR <= t.year <= LAST_YEAR for t in (start, end)):
+            # shown in every reader's zone: year 9999 in Brussels is year 10000, which no page can say
+            raise Refused(N_("The proposed time is outside the years %(first)s–%(last)s."),
+                          first=FIRST_YEAR, last=LAST_YEAR)
     return ItipMessage(method=method, uid=storable(str(event.get("UID"))).strip(), sequence=_sequence(event),
                        attendees=attendees, comment=storable(str(event.get("COMMENT", ""))).strip()[:2000],
                        proposed_start=start, proposed_end=end, overrides=_overrides(overrides))
@@ -337,7 +351,10 @@ def read_itip(raw: bytes) -> ItipMessage:
     """The iTIP answer in a mail; :class:`Refused` with the reason when there is none."""
     if len(raw) > MAX_BYTES:
         raise Refused(TOO_LARGE)
-    parts = _calendar_parts(_parse(raw))
+    try:
+        parts = _calendar_parts(_parse(raw))
+    except RecursionError:  # never recorded, such a message would be read again at every poll
+        raise Refused(TOO_DEEP) from None
     if not parts:
         raise Refused(N_("The message carries no calendar."))
     first: Refused | None = None

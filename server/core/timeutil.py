@@ -21,8 +21,9 @@ def zone(name: str) -> ZoneInfo:
         raise TimeError(f"'{name}' is not an IANA time zone name")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise TimeError(f"'{name}' is not an IANA time zone name") from exc
+    # OSError: a folder of the zone database ("Europe") or a name too long for a file name
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise TimeError(f"'{name[:100]}' is not an IANA time zone name") from exc
 
 
 def is_zone_name(name: str) -> bool:

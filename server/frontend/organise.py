@@ -17,6 +17,7 @@ from server.events import schemas
 from server.extensions import db
 from server.frontend.nav import event_links
 from server.frontend.next_steps import next_steps
+from server.invitations.mail_view import STATE_LABELS
 from server.models import Application, OutboundMail
 from server.problems import Problem
 
@@ -52,18 +53,18 @@ def dashboard(slug: str) -> Any:
     _staff()
     event = ops.get_event(slug)
     exports = [
-        ("Applications (CSV)", url_for("applications_organise.applications_csv", slug=slug)),
-        ("Participants (CSV)", url_for("applications_organise.participants_csv", slug=slug)),
-        ("Questions and answers (CSV)", f"/api/events/{slug}/export/qa.csv"),
-        ("Questions and answers (Markdown)", f"/api/events/{slug}/export/qa.md"),
-        ("Room notes (CSV)", f"/api/events/{slug}/export/notes.csv"),
-        ("Room notes (Markdown)", f"/api/events/{slug}/export/notes.md"),
-        ("Agenda for calendars (.ics)", f"/events/{slug}/agenda.ics"),
+        (_("Applications (CSV)"), url_for("applications_organise.applications_csv", slug=slug)),
+        (_("Participants (CSV)"), url_for("applications_organise.participants_csv", slug=slug)),
+        (_("Questions and answers (CSV)"), f"/api/events/{slug}/export/qa.csv"),
+        (_("Questions and answers (Markdown)"), f"/api/events/{slug}/export/qa.md"),
+        (_("Room notes (CSV)"), f"/api/events/{slug}/export/notes.csv"),
+        (_("Room notes (Markdown)"), f"/api/events/{slug}/export/notes.md"),
+        (_("Agenda for calendars (.ics)"), f"/events/{slug}/agenda.ics"),
     ]
     return render_template(
         "frontend/dashboard.html", event=event, links=event_links(slug), exports=exports,
         applications=_counts(Application, Application.status, event.id),
-        mail=_counts(OutboundMail, OutboundMail.status, event.id),
+        mail=_counts(OutboundMail, OutboundMail.status, event.id), mail_states=STATE_LABELS,
         public_url=url_for("pages.event_page", slug=slug), steps=next_steps(event),
     )
 

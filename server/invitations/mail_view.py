@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 
 from server.models import Event, OutboundMail
+from server.timefmt import both_clocks
 
 KIND_LABELS: dict[str, Any] = {
     "application_received": _l("Application received"), "application_link": _l("Personal link again"),
     "decision_waitlisted": _l("Wait-list"), "decision_rejected": _l("Decline"), "invitation": _l("Invitation"),
     "update": _l("Update"), "cancellation": _l("Cancellation"), "reminder": _l("Reminder"),
-    "message_test": _l("Test of a mail text"),
+    "message_test": _l("Test of a mail text"), "invitation_refresh": _l("Invitation sent again"),
 }
 STATE_LABELS: dict[str, Any] = {
     "queued": _l("waiting to be sent"), "sending": _l("being sent"), "sent": _l("sent"),
@@ -33,14 +34,9 @@ def kind_label(kind: str) -> str:
 
 
 def when(instant: datetime | None, event_zone: ZoneInfo, reader: ZoneInfo | None) -> dict[str, str] | None:
-    """The instant in the event's zone, in the reader's (when known), and as ISO for the page's script."""
-    if instant is None:
-        return None
-    local = instant.astimezone(event_zone)
-    out = {"event": f"{local:%-d %b %Y, %H:%M} {event_zone.key}", "iso": instant.isoformat(), "reader": ""}
-    if reader is not None and reader.key != event_zone.key:
-        out["reader"] = f"{instant.astimezone(reader):%-d %b, %H:%M} {reader.key}"
-    return out
+    """The instant in the event's zone, in the reader's (when known), and as ISO for the page's script;
+    dates in the reader's language."""
+    return both_clocks(instant, event_zone, reader)
 
 
 def filtered(rows: list[OutboundMail], kind: str, state: str) -> list[OutboundMail]:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from server.core.mailtext import check_text, fill
 from server.extensions import db
 from server.i18n import LANGUAGES
-from server.messages.kinds import BY_KEY, PLACEHOLDERS, Kind
+from server.messages.kinds import BY_KEY, PLACEHOLDERS, SIGNATURE, Kind
 from server.models import Event, MessageText
 from server.problems import Problem
 
@@ -26,7 +26,7 @@ def override(event: Event, kind: str, language: str) -> MessageText | None:
 
 def defaults(kind: Kind, language: str) -> tuple[str, str]:
     with force_locale(language):
-        return str(kind.subject), str(kind.body)
+        return str(kind.subject), str(kind.body) + SIGNATURE
 
 
 def template(event: Event, kind_key: str, language: str) -> tuple[str, str, bool]:

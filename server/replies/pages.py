@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, jsonify, render_template
 from flask_babel import gettext
@@ -20,6 +19,7 @@ from server.events import operations as ops
 from server.events.pages import viewer_zone
 from server.extensions import db
 from server.models import Application, CalendarInvitation, Event, InboundReply
+from server.timefmt import both_clocks
 
 bp = Blueprint("replies", __name__)
 
@@ -130,10 +130,11 @@ def list_replies(slug: str) -> Any:
 @organiser_page
 def replies_page(slug: str) -> Any:
     event = ops.get_event(slug)
-    zones: list[ZoneInfo] = [event.zone]
-    viewer = viewer_zone()
-    if viewer is not None and viewer.key != event.zone.key:
-        zones.append(viewer)
+    reader = viewer_zone()
+
+    def at(instant: datetime | None) -> dict[str, str] | None:
+        return both_clocks(instant, event.zone, reader)
+
     return render_template("replies/replies.html", event=event, answers=_answers(event),
                            replies=_replies(event, translate=True), unmatched=_unmatched(translate=True),
-                           zones=zones, labels=LABELS)
+                           at=at, reader=reader, labels=LABELS)

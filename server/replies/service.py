@@ -128,7 +128,8 @@ def _refuse(env: core.Envelope, source: str, refused: core.Refused,
     db.session.rollback()
     fields: dict[str, Any] = {"event_id": event_id, **_reason(refused)}
     if reply is not None:
-        fields.update(method=reply.method, sequence=reply.sequence)
+        # what the message asked, so organisers see it (a forged "DECLINED" reads as one)
+        fields.update(method=reply.method, sequence=reply.sequence, partstat=_asked(reply, env.sender))
     try:
         row = _record(env, source, outcome=REJECTED, **fields)
         db.session.commit()
@@ -136,6 +137,14 @@ def _refuse(env: core.Envelope, source: str, refused: core.Refused,
         db.session.rollback()
         return Outcome(DUPLICATE)
     return Outcome(REJECTED, refused.reason, row.id)
+
+
+def _asked(reply: core.ItipMessage, sender: str) -> str | None:
+    """The answer a message gives: the sender's ATTENDEE's, else its only ATTENDEE's."""
+    mine = [a.partstat for a in reply.attendees if a.email == sender]
+    if not mine and len(reply.attendees) == 1:
+        mine = [reply.attendees[0].partstat]
+    return (mine[0] or None) if mine else None
 
 
 def process(raw: bytes, source: str, *, whole: bool = True) -> Outcome:
@@ -173,9 +182,8 @@ def process(raw: bytes, source: str, *, whole: bool = True) -> Outcome:
 def _apply(env: core.Envelope, source: str, reply: core.ItipMessage, event: Event,
            application: Application, invitation: CalendarInvitation,
            verdict: core.Verdict) -> Outcome:
-    partstat = next((a.partstat for a in reply.attendees if a.email == env.sender), None)
     row = _record(env, source, outcome="applied", event_id=event.id, application_id=application.id,
-                  method=reply.method, partstat=partstat or None, sequence=reply.sequence,
+                  method=reply.method, partstat=_asked(reply, env.sender), sequence=reply.sequence,
                   comment=reply.comment or None, **_reason(verdict.note))
     action = verdict.action
     if action in (core.Action.ACCEPT, core.Action.DECLINE):
@@ -192,8 +200,12 @@ def _apply(env: core.Envelope, source: str, reply: core.ItipMessage, event: Even
     else:  # REFRESH, or a yes to an older version: send the current REQUEST again
         from server.replies.refresh import queue_refresh
 
+        if application.status not in PARTICIPATING:  # declined: there is nothing to send again
+            refused = core.Refused(N_("Nothing is sent again: the invitation is %(status)s."),
+                                   status=application.status)
+            return _refuse(env, source, refused, reply, event.id)
         row.outcome = "refreshed" if action is core.Action.REFRESH else "asked-again"
-        if application.status in PARTICIPATING and not queue_refresh(application, row):
+        if not queue_refresh(application, row):
             note = core.Refused(N_("The invitation was sent again less than an hour ago; "
                                    "it is not sent once more."))
             row.reason, row.reason_template, row.reason_params = note.reason, note.template, {}

@@ -174,7 +174,8 @@ def _organiser_pages(server: LiveServer, page: Any) -> list[str]:
     base = f"{server.url}/organise"
     return [base, f"{base}/new", f"{base}/{SLUG}", f"{base}/{SLUG}/edit", f"{base}/{SLUG}/applications",
             f"{server.url}{review}", f"{base}/{SLUG}/selection", f"{base}/{SLUG}/messages",
-            f"{base}/{SLUG}/messages/invitation?lang=ru", f"{base}/{SLUG}/mail", f"{base}/{SLUG}/agenda",
+            f"{base}/{SLUG}/messages/invitation?lang=ru", f"{base}/{SLUG}/mail", f"{base}/{SLUG}/replies",
+            f"{base}/{SLUG}/agenda",
             f"{base}/{SLUG}/rounds"]
 
 

@@ -247,3 +247,22 @@ def test_recipient_locale_renders_in_the_persons_language(app: Flask) -> None:
         en = timefmt.event_and_own(FIRST_MORNING, end, brussels, almaty)
         assert en == "09:30–12:30 Brussels (13:30–16:30 in Almaty)"
         assert timefmt.event_and_own(FIRST_MORNING, end, brussels, brussels) == "09:30–12:30 Brussels"
+
+
+def test_organisers_tables_say_dates_in_the_readers_language_and_any_stored_instant(app: Flask) -> None:
+    """The mail and answers pages said "4 Dec 2026" on a Russian page (strftime's English); an
+    instant no zone can say (year 9999 is year 10000 in Brussels) is said in UTC, not a 500."""
+    from server import timefmt
+
+    brussels, almaty = ZoneInfo("Europe/Brussels"), ZoneInfo("Asia/Almaty")
+    with app.test_request_context():
+        ru = timefmt.both_clocks(FIRST_MORNING, brussels, almaty, "ru")
+        en = timefmt.both_clocks(FIRST_MORNING, brussels, None, "en")
+        assert ru is not None and en is not None
+        assert ru["event"] == "25 мая 2021\u202fг., 09:30 Europe/Brussels"
+        assert ru["reader"] == "25 мая 2021\u202fг., 13:30 Asia/Almaty"
+        assert en == {"event": "25 May 2021, 09:30 Europe/Brussels", "reader": "",
+                      "iso": "2021-05-25T07:30:00+00:00"}
+        late = timefmt.both_clocks(datetime(9999, 12, 31, 23, tzinfo=UTC), brussels, almaty, "en")
+        assert late is not None and late["event"] == "9999-12-31T23:00:00+00:00 UTC"
+        assert timefmt.both_clocks(None, brussels, almaty) is None

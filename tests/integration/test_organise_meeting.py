@@ -128,6 +128,23 @@ def test_the_dashboard_says_what_to_do_next(app: Flask, organiser: ApiActor, ano
     assert "The call is open" not in html
 
 
+def test_the_dashboard_in_russian_names_its_counts_and_exports_in_russian(
+        app: Flask, organiser: ApiActor, anonymous: ApiActor, reference_event: str) -> None:
+    """The counts were the stored values ("pending 1", "sent 1") and the exports' names were
+    English on the Russian dashboard."""
+    from tests.support.applications import BEFORE_DEADLINE, apply, set_clock, valid_application
+
+    set_clock(app, BEFORE_DEADLINE)
+    apply(app, anonymous.client, reference_event, valid_application())
+    organiser.client.get("/lang/ru?next=/")
+    html = organiser.client.get(f"/organise/{reference_event}").get_data(as_text=True)
+    for english in ("Applications (CSV)", "Participants (CSV)", "Questions and answers (CSV)",
+                    "Room notes (Markdown)", "Agenda for calendars (.ics)", "pending 1", "sent 1"):
+        assert english not in html, english
+    assert "Вопросы и ответы (CSV)" in html and "Программа для календарей (.ics)" in html
+    assert "отправлено: 1" in html
+
+
 def test_a_closed_call_never_shows_its_deadline_as_open(app: Flask, organiser: ApiActor, reference_event: str) -> None:
     from tests.support.applications import BEFORE_DEADLINE, set_clock
 

@@ -132,3 +132,23 @@ def test_reading_a_sent_message_changes_no_personal_link(app: Flask, organiser: 
     with app.app_context():
         assert db.session.scalar(select(Application.access_token_hash).where(Application.id == app_id)) == (
             "an old random link's hash")
+
+
+def test_default_texts_are_sent_in_the_recipients_language(app: Flask, anonymous: ApiActor,
+                                                            reference_event: str) -> None:
+    """Every default body carried the signature inside its msgid ("…" + "{organiser}…"), which the
+    extracted catalog entry lacks: a Russian applicant got a Russian subject over an English body."""
+    from server.messages.kinds import KINDS
+    from server.messages.texts import defaults
+
+    signature = "\n\n{organiser}\n{public_url}\n"
+
+    with app.test_request_context():
+        for kind in KINDS:
+            english, russian = defaults(kind, "en")[1], defaults(kind, "ru")[1]
+            assert russian.startswith("Здравствуйте, {name}!"), kind.key
+            assert english.endswith(signature) and russian.endswith(signature), kind.key
+    set_clock(app, BEFORE_DEADLINE)
+    apply(app, anonymous.client, reference_event, valid_application(language="ru"))
+    [mail] = mails(app, "application_received")
+    assert mail["text"].startswith("Здравствуйте, Aigerim Bekova!")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.conftest import ORGANISER
@@ -34,6 +35,14 @@ def test_viewer_in_almaty_sees_1330(client: FlaskClient, reference_event: str) -
 def test_unknown_viewer_zone_is_said_not_guessed(client: FlaskClient, reference_event: str) -> None:
     html = client.get(f"/events/{reference_event}?tz=Mars/Base").get_data(as_text=True)
     assert "Unknown time zone" in html
+
+
+@pytest.mark.parametrize("name", ["Europe", "Asia/" + "x" * 300])
+def test_a_zone_folder_or_an_overlong_name_is_an_unknown_zone_not_a_500(client: FlaskClient,
+                                                                        reference_event: str, name: str) -> None:
+    response = client.get(f"/events/{reference_event}", query_string={"tz": name})
+    assert response.status_code == 200
+    assert "Unknown time zone" in response.get_data(as_text=True)
 
 
 def test_open_call_offers_to_apply(client: FlaskClient, rehearsal_event: str) -> None:

@@ -17,7 +17,17 @@ from sqlalchemy import select
 
 from tests.support.api import ApiActor
 from tests.support.applications import mails
-from tests.support.replies import PEOPLE, WAITING, prepare_meeting, raw, replies, states, with_sequence
+from tests.support.replies import (
+    PEOPLE,
+    WAITING,
+    counter,
+    nested,
+    prepare_meeting,
+    raw,
+    replies,
+    states,
+    with_sequence,
+)
 
 ANNA, PETR, DILNOZA, JAN, MARIE = (p[0] for p in PEOPLE.values())
 
@@ -64,6 +74,7 @@ def test_refused_messages_change_nothing_and_are_listed(app: Flask, meeting: dic
     body = organiser.get(f"/api/events/{reference_event}/replies").get_json()
     listed = {r["sender"]: r for r in body["replies"]}
     assert listed["assistant@example.org"]["outcome"] == "rejected"
+    assert listed["assistant@example.org"]["partstat"] == "ACCEPTED"  # what the forged message asked
     assert listed["assistant@example.org"]["reason"] == outcomes["wrong_sender"].reason
     assert {r["outcome"] for r in body["replies"]} == {"rejected"} and len(body["replies"]) == 4
     page = organiser.get(f"/organise/{reference_event}/replies")
@@ -161,6 +172,55 @@ def test_refresh_resends_the_request_and_counter_is_only_shown(app: Flask, meeti
     assert "Tashkent" in counter["comment"]
     html = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
     assert "not applied" in html and "Tashkent" in html
+
+
+def test_a_refresh_from_someone_who_declined_is_not_said_to_be_sent_again(
+        app: Flask, meeting: dict[str, int]) -> None:
+    """Nothing is sent to a person who declined, yet the row said "invitation sent again"."""
+    assert process(app, raw("thunderbird_declined")).outcome == "applied"
+    refresh = (raw("rfc5546_refresh").replace(b"anna.petrova@example.org", MARIE.encode())
+               .replace(b"Message-ID: <", b"Message-ID: <marie-", 1))
+    outcome = process(app, refresh)
+    assert (outcome.outcome, outcome.reason) == ("rejected", "Nothing is sent again: the invitation is declined.")
+    assert mails(app, "invitation_refresh") == []
+    assert states(app, meeting)[MARIE][0] == "declined"
+
+
+def test_the_mail_page_names_the_invitation_sent_again_in_the_readers_language(
+        app: Flask, meeting: dict[str, int], organiser: ApiActor, reference_event: str) -> None:
+    """It said "invitation refresh" (the stored kind with a space), in English on a Russian page."""
+    from server.applications.mails import LINK_AGAIN, RECEIVED
+    from server.core.invite_mail import InviteKind
+    from server.invitations.mail_view import KIND_LABELS
+    from server.invitations.service import REMINDER_MAIL
+    from server.replies.refresh import KIND
+
+    queued = {*(k.value for k in InviteKind), REMINDER_MAIL, KIND, RECEIVED, LINK_AGAIN,
+              "decision_waitlisted", "decision_rejected", "message_test"}
+    assert queued <= set(KIND_LABELS)  # every kind of mail the product sends is named in words
+    assert process(app, raw("rfc5546_refresh")).outcome == "refreshed"
+    english = organiser.get(f"/organise/{reference_event}/mail").get_data(as_text=True)
+    assert "<td>Invitation sent again</td>" in english and "invitation refresh" not in english
+    organiser.get("/lang/ru?next=/")
+    russian = organiser.get(f"/organise/{reference_event}/mail").get_data(as_text=True)
+    assert "<td>Приглашение отправлено повторно</td>" in russian and "invitation refresh" not in russian
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    ("99991231T230000Z", "99991231T235959Z"),   # the organisers' page said 9999 in Brussels: year 10000
+    ("00010101T000000Z", "00010101T030000Z"),   # and year 1 in a zone west of UTC: year 0
+])
+def test_a_counter_at_the_ends_of_time_is_kept_aside_and_the_page_still_opens(
+        app: Flask, meeting: dict[str, int], organiser: ApiActor, reference_event: str,
+        start: str, end: str) -> None:
+    outcome = process(app, counter(start, end))
+    assert outcome.outcome == "rejected" and "proposed time" in outcome.reason
+    for viewer in ("", "?tz=America/New_York", "?tz=Pacific/Kiritimati"):
+        page = organiser.get(f"/organise/{reference_event}/replies{viewer}")
+        assert page.status_code == 200, viewer
+        assert "proposed time" in page.get_data(as_text=True)
+    # a sensible proposal is still shown
+    assert process(app, counter("20210525T080000Z", "20210525T110000Z", key="2")).outcome == "counter"
 
 
 def test_personal_page_answers_show_their_source(app: Flask, meeting: dict[str, int],
@@ -331,6 +391,18 @@ def test_the_inbox_folder_survives_what_an_operator_leaves_in_it(app: Flask, mee
     assert [r["outcome"] for r in replies(app)] == ["rejected", "applied", "applied"]
 
 
+def test_a_message_nested_thousands_deep_is_kept_aside_once(app: Flask, meeting: dict[str, int]) -> None:
+    """It used to raise out of the reader: left in the folder (or unmarked on IMAP), read again
+    and logged with a traceback at every poll."""
+    inbox = Path(app.instance_path) / "inbox"
+    inbox.mkdir()
+    _arrive(inbox / "nested.eml", nested(3000))
+    assert _read_folder(app) == {"rejected": 1}
+    assert "nested too deeply" in (inbox / "rejected" / "nested.eml.reason.txt").read_text()
+    assert not list(inbox.glob("*.eml"))
+    assert [r["outcome"] for r in replies(app)] == ["rejected"]
+
+
 def test_refresh_requests_in_a_row_send_one_copy_an_hour(app: Flask, meeting: dict[str, int]) -> None:
     """Anyone can write the invitee's address in From: a stream of REFRESH messages (or a client
     that answers every REQUEST with an old SEQUENCE) must not become a stream of mail to them."""
@@ -366,6 +438,40 @@ def test_a_refusal_quoting_the_personal_page_reads_in_one_language(
     organiser.get("/lang/ru?next=/")
     html = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
     assert "Не применено: Нет приглашения, которое можно принять." in html
+
+
+def test_the_answers_page_gives_each_time_in_the_events_zone_and_the_viewers(
+        app: Flask, meeting: dict[str, int], organiser: ApiActor, reference_event: str) -> None:
+    """Without ?tz= the viewer's zone is the browser's, added by the page's script (as on the mail
+    page); it used to show the event's zone alone. Dates are said in the reader's language."""
+    assert process(app, raw("outlook_accepted")).outcome == "applied"
+    assert process(app, raw("rfc5546_counter")).outcome == "counter"
+    page = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
+    # the answer, the two messages' arrival, and the proposal's start and end
+    assert len(re.findall(r'class="viewer-time" data-for-utc="[^"]+"', page)) == 5
+    assert re.search(r'<time datetime="[^"]+">\d+ \w+ 20\d\d, \d\d:\d\d Europe/Brussels</time>', page)
+    assert "25 May 2021, 10:00 Europe/Brussels</time> – <time" in page  # Dilnoza's proposal
+    asked = organiser.get(f"/organise/{reference_event}/replies?tz=Asia/Almaty").get_data(as_text=True)
+    assert "viewer-time" not in asked
+    assert "<small>25 May 2021, 14:00 Asia/Almaty – 25 May 2021, 17:00 Asia/Almaty</small>" in asked
+    organiser.get("/lang/ru?next=/")
+    russian = organiser.get(f"/organise/{reference_event}/replies?tz=Asia/Almaty").get_data(as_text=True)
+    assert "25 мая 2021\u202fг., 10:00 Europe/Brussels" in russian and "May" not in russian
+
+
+def test_the_answers_tables_break_only_what_others_wrote(
+        app: Flask, meeting: dict[str, int], organiser: ApiActor, reference_event: str) -> None:
+    """Both tables used every cell's overflow-wrap: anywhere ("календар|ь", "Europe/Brus|sels");
+    in .table-wrap only addresses, subjects and reasons may break inside a word."""
+    assert process(app, raw("wrong_sender")).outcome == "rejected"
+    page = organiser.get(f"/organise/{reference_event}/replies").get_data(as_text=True)
+    assert page.count('<div class="table-wrap" tabindex="0" role="region" aria-labelledby="answers-h">\n'
+                      '<table class="answers">') == 1
+    assert page.count('<div class="table-wrap" tabindex="0" role="region" aria-labelledby="replies-h">\n'
+                      '<table class="replies">') == 1
+    assert '<td class="data">assistant@example.org</td>' in page and '<td class="reason data">' in page
+    css = organiser.get("/assets/app.css").get_data(as_text=True)
+    assert ".table-wrap td.data { overflow-wrap: anywhere; }" in css
 
 
 def test_an_answer_from_an_erased_participant_changes_nothing(app: Flask, meeting: dict[str, int]) -> None:

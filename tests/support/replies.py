@@ -36,6 +36,30 @@ def with_sequence(name: str, sequence: int) -> bytes:
             .replace(b"Message-ID: <", f"Message-ID: <seq{sequence}-".encode(), 1))
 
 
+def nested(levels: int) -> bytes:
+    """A calendar inside ``levels`` multiparts, each in the one before (about 70 bytes a level)."""
+    head = b"From: anna.petrova@example.org\r\nMessage-ID: <nested-1@example.org>\r\nMIME-Version: 1.0\r\n"
+    opening = b"".join(b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (i, i)
+                       for i in range(levels))
+    closing = b"".join(b"\r\n--b%d--\r\n" % i for i in reversed(range(levels)))
+    return head + opening + b"Content-Type: text/calendar; method=REPLY\r\n\r\n" + raw("rfc5546_refresh") + closing
+
+
+def counter(start: str, end: str, key: str = "1") -> bytes:
+    """Dilnoza's COUNTER (as in ``rfc5546_counter``) proposing ``start``–``end`` (iCalendar text)."""
+    from email import message_from_bytes
+
+    part = next(p for p in message_from_bytes(raw("rfc5546_counter")).walk()
+                if p.get_content_type() == "text/calendar")
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    calendar = (payload.decode().replace("DTSTART:20210525T080000Z", f"DTSTART:{start}")
+                .replace("DTEND:20210525T110000Z", f"DTEND:{end}"))
+    return (f"From: Dilnoza Karimova <dilnoza.karimova@gmail.com>\r\nTo: {ORGANISER_EMAIL}\r\n"
+            f"Subject: New time proposed\r\nMessage-ID: <counter-{key}@mail.gmail.com>\r\nMIME-Version: 1.0\r\n"
+            f"Content-Type: text/calendar; charset=UTF-8; method=COUNTER\r\n\r\n{calendar}").encode()
+
+
 def prepare_meeting(app: Flask, slug: str, *, auto_promote: bool = True) -> dict[str, int]:
     """Point the event at the fixtures' UID, invite the five people, wait-list one more, and
     leave no free seat (so a decline frees exactly one). Returns application ids by email."""

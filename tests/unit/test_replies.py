@@ -19,7 +19,7 @@ from server.core.replies import (
     normalise_address,
     read_itip,
 )
-from tests.support.replies import PEOPLE, UID, raw, with_sequence
+from tests.support.replies import PEOPLE, UID, nested, raw, with_sequence
 
 EXPECTED = {
     "outlook_accepted": ("ACCEPTED", "Anna Petrova"),
@@ -92,6 +92,17 @@ def test_unreadable_messages_are_refused_with_a_reason(name: str, reason: str) -
     with pytest.raises(Refused, match=reason):
         read_itip(raw(name))
     assert envelope(raw(name)).sender == "anna.petrova@example.org"
+
+
+def test_a_message_nested_thousands_deep_is_refused_not_a_crash() -> None:
+    """A 200 kB mail of nested multiparts made Python's parser raise RecursionError: the message
+    was never recorded, so every poll read it again and logged the traceback, for ever."""
+    data = nested(3000)
+    assert len(data) < 300_000
+    assert envelope(data).sender == "anna.petrova@example.org"
+    assert envelope(data).message_id == "<nested-1@example.org>"
+    with pytest.raises(Refused, match="nested too deeply"):
+        read_itip(data)
 
 
 def test_a_message_without_message_id_is_keyed_by_its_bytes() -> None:
