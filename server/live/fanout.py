@@ -16,8 +16,9 @@ process needs to write one frame to all the stream's local sockets when that is 
 200 sockets), so a steady burst before 2,000 watchers is not sent faster than it is written.
 Before a meeting's audience (writes take milliseconds) a lone change is never delayed by more
 than the window; before thousands it waits for the previous frame's writes, which it would
-otherwise only queue behind on every socket. A frame never claims a version it does not carry: when a version is missing the stream waits up to HOLE_WAITS more (short) windows for
-it; then the versions before and after the hole go out as separate frames, and clients ask for
+otherwise only queue behind on every socket. A frame never claims a version it does not carry:
+when a version is missing the stream waits up to HOLE_WAITS more (short) windows for it; then
+the versions before and after the hole go out as separate frames, and clients ask for
 a snapshot at the hole. One stream's frames are sent by one thread at a time, in version order.
 """
 
