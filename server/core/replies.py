@@ -101,6 +101,7 @@ class Envelope:
     message_id: str | None
     sender: str          # the From address, lower-cased ("" when there is none)
     subject: str
+    unconfirmed: str = ""  # the check our mail server says the sender failed ("dmarc", "spf"), or ""
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,28 @@ def _sender(msg: Message) -> str:
     return storable(found[0]).strip().lower()
 
 
+_AUTH_RESULT = re.compile(r"(?:^|;)\s*(dmarc|spf|dkim)\s*=\s*([a-z]+)", re.IGNORECASE)
+
+
+def sender_unconfirmed(msg: Message) -> str:
+    """The check that shows the From address is not the sender's, by the receiving servers'
+    ``Authentication-Results`` (RFC 8601): ``"dmarc"`` when DMARC failed, ``"spf"`` when SPF
+    failed and no DKIM signature passed; ``""`` otherwise (no verdict is not a failure).
+
+    Only failures count: anyone can write such a header into a mail, but a forger who adds a
+    failure only has their own mail kept aside, and a forged "pass" is never taken as proof.
+    """
+    results: dict[str, set[str]] = {"dmarc": set(), "spf": set(), "dkim": set()}
+    for header in msg.get_all("Authentication-Results") or []:
+        for method, result in _AUTH_RESULT.findall(str(header)):
+            results[method.lower()].add(result.lower())
+    if "fail" in results["dmarc"]:
+        return "dmarc"
+    if "fail" in results["spf"] and "pass" not in results["dkim"]:
+        return "spf"
+    return ""
+
+
 def envelope(raw: bytes) -> Envelope:
     """The sender, Message-ID and de-duplication key of any bytes (never raises)."""
     msg = _headers(raw)
@@ -204,7 +227,8 @@ def envelope(raw: bytes) -> Envelope:
     else:
         key = f"mid:{message_id}"
     return Envelope(dedupe_key=key, message_id=message_id[:300] if message_id else None,
-                    sender=sender[:254], subject=_header_text(msg, "Subject")[:300])
+                    sender=sender[:254], subject=_header_text(msg, "Subject")[:300],
+                    unconfirmed=sender_unconfirmed(msg))
 
 
 # ----------------------------------------------------------------------------- calendar

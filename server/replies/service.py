@@ -164,6 +164,12 @@ def process(raw: bytes, source: str, *, whole: bool = True) -> Outcome:
         reply = core.read_itip(raw)
     except core.Refused as refused:
         return _refuse(env, source, refused)
+    if env.unconfirmed:  # the From line may be anyone's: the receiving server could not confirm it
+        uid_event = db.session.scalar(select(Event.id).where(Event.calendar_uid == reply.uid))
+        refused = core.Refused(N_("Our mail server could not confirm that %(sender)s sent this (%(check)s "
+                                  "failed); it may be forged."),
+                               sender=env.sender or "-", check=env.unconfirmed.upper())
+        return _refuse(env, source, refused, reply, uid_event)
     try:
         event, application, invitation, verdict = _match(reply, env.sender)
     except core.Refused as refused:

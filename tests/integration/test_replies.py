@@ -488,3 +488,37 @@ def test_an_answer_from_an_erased_participant_changes_nothing(app: Flask, meetin
     assert states(app, meeting) == before
     assert len([m for m in mails(app, "invitation") if m["to"] == WAITING[0]]) == 1
     assert {r["application_id"] for r in replies(app)} == {None}
+
+
+def _with_header(data: bytes, header: str, message_id: str) -> bytes:
+    """The fixture as our mail server would store it: its verdict on top, a Message-ID of its own."""
+    body = re.sub(rb"(?im)^Message-ID:.*\r?\n", b"", data, count=1)
+    return f"{header}\r\nMessage-ID: <{message_id}@test.example>\r\n".encode() + body
+
+
+def test_a_decline_the_mail_server_could_not_confirm_is_kept_aside(app: Flask, meeting: dict[str, int],
+                                                                   organiser: ApiActor,
+                                                                   reference_event: str) -> None:
+    """Anyone can write an invitee's address in a From line, and the meeting's UID is no secret:
+    when our mail server says the sender failed DMARC (or SPF without a passing DKIM signature),
+    the answer is kept aside with the reason and nobody's seat changes hands."""
+    before = states(app, meeting)
+    forged = process(app, _with_header(
+        raw("thunderbird_declined"),
+        "Authentication-Results: mx.convene.example; dkim=none; spf=softfail smtp.mailfrom=evil.example;\r\n"
+        " DMARC=FAIL (p=NONE sp=NONE dis=NONE) header.from=example.fr", "forged-1"))
+    assert forged.outcome == "rejected" and "DMARC failed" in forged.reason, forged
+    spf_only = process(app, _with_header(
+        raw("thunderbird_declined"),
+        "Authentication-Results: mx.convene.example; spf=fail smtp.mailfrom=example.fr; dkim=fail", "forged-2"))
+    assert spf_only.outcome == "rejected" and "SPF failed" in spf_only.reason, spf_only
+    assert states(app, meeting) == before  # Marie still invited, nobody promoted
+    listed = organiser.get(f"/api/events/{reference_event}/replies").get_json()["replies"]
+    assert sorted(r["reason"] for r in listed if r["outcome"] == "rejected") == sorted([spf_only.reason, forged.reason])
+    # A forwarded answer whose SPF broke on the way but whose DKIM signature holds is hers.
+    forwarded = process(app, _with_header(
+        raw("thunderbird_declined"),
+        "Authentication-Results: mx.convene.example; spf=fail smtp.mailfrom=example.fr; dkim=pass header.d=example.fr;"
+        " dmarc=pass", "genuine-1"))
+    assert forwarded.outcome == "applied", forwarded
+    assert states(app, meeting)[MARIE][0] == "declined"

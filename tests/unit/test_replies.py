@@ -269,3 +269,25 @@ def test_a_counter_in_each_tzid_form_is_read_in_utc(name: str, tzid: str) -> Non
         counter = read_itip(data)
     assert (counter.proposed_start, counter.proposed_end) == (
         datetime(2021, 5, 25, 8, 0, tzinfo=UTC), datetime(2021, 5, 25, 11, 0, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(("headers", "said"), [
+    ([], ""),
+    (["mx.example; dmarc=pass header.from=example.org"], ""),
+    (["mx.example; dmarc=fail header.from=example.org"], "dmarc"),
+    (["mx.example;\r\n DMARC = Fail (p=none)"], "dmarc"),
+    (["mx.example; spf=fail smtp.mailfrom=example.org"], "spf"),
+    (["mx.example; spf=fail smtp.mailfrom=example.org; dkim=pass header.d=example.org"], ""),
+    (["mx.example; spf=softfail smtp.mailfrom=example.org"], ""),  # softfail is no verdict
+    (["mx.example; dkim=pass", "relay.example; dmarc=fail"], "dmarc"),  # any hop's failure
+    (["mx.example; none"], ""),
+])
+def test_only_a_receiving_servers_failure_marks_a_sender_unconfirmed(headers: list[str], said: str) -> None:
+    from email.message import Message
+
+    from server.core.replies import sender_unconfirmed
+
+    msg = Message()
+    for header in headers:
+        msg["Authentication-Results"] = header
+    assert sender_unconfirmed(msg) == said
