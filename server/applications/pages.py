@@ -138,8 +138,25 @@ def _personal(token: str, template: str, status: int = 200, **extra: Any) -> Any
     event = application.event
     extra.setdefault("own_tz", _own_zone(application))
     context = _context(event, application=application, token=token, editable=lifecycle.editable(application),
-                       labels=queries.LABELS, **extra)
+                       labels=queries.LABELS, calendar_answer=_calendar_answer(application), **extra)
     return render_template(template, **context), status, PERSONAL_HEADERS
+
+
+def _calendar_answer(application: Any) -> Any:
+    """The invitation, when the person's latest answer came from their calendar: the page says
+    so, with when, and whom to tell if it was not them (anyone can write their address in a
+    From line)."""
+    from sqlalchemy import select
+
+    from server.extensions import db
+    from server.models import CalendarInvitation
+
+    invitation = db.session.scalar(select(CalendarInvitation).where(
+        CalendarInvitation.application_id == application.id))
+    if invitation is None or invitation.answer_source != "calendar" or not invitation.answer or \
+            invitation.answered_at is None:
+        return None
+    return invitation
 
 
 @bp.get("/p/<token>")

@@ -522,3 +522,28 @@ def test_a_decline_the_mail_server_could_not_confirm_is_kept_aside(app: Flask, m
         " dmarc=pass", "genuine-1"))
     assert forwarded.outcome == "applied", forwarded
     assert states(app, meeting)[MARIE][0] == "declined"
+
+
+def test_the_personal_page_says_the_calendar_answered_and_whom_to_tell(app: Flask, meeting: dict[str, int],
+                                                                       client: Any) -> None:
+    """Whoever answered in the person's name, the person sees it: on their page, that their
+    calendar declined, when (in the meeting's zone), and the organisers' address."""
+    from tests.support.applications import fresh_link
+
+    assert process(app, raw("thunderbird_declined")).outcome == "applied"
+    page = client.get(f"/p/{fresh_link(app, meeting[MARIE])}", headers={"Accept-Language": "en"})
+    said = re.search(r'<p class="calendar-answer">(.*?)</p>', page.get_data(as_text=True), re.S)
+    assert said, page.get_data(as_text=True)
+    text = " ".join(said.group(1).split())
+    assert re.fullmatch(r"Your calendar answered “declined” on \w+day \d{1,2} \w+ \d{4}, \d\d:\d\d \(Brussels\)\. "
+                        r'Not you\? Tell the organisers: <a href="mailto:organiser@convene\.example">'
+                        r"organiser@convene\.example</a>", text), text
+    # An answer given on the page itself is not attributed to the calendar.
+    from server.applications import lifecycle
+    from server.extensions import db
+    from server.models import Application
+
+    with app.test_request_context():
+        lifecycle.respond(db.session.get(Application, meeting[ANNA]), "accept")
+    anna = client.get(f"/p/{fresh_link(app, meeting[ANNA])}").get_data(as_text=True)
+    assert 'class="calendar-answer"' not in anna
