@@ -95,7 +95,8 @@ def values_of(event: Event) -> dict[str, Any]:
     values.update(
         slug=event.slug, timezone=event.timezone, seats=event.seats, retention_days=event.retention_days,
         auto_promote_waitlist="1" if event.auto_promote_waitlist else "",
-        application_deadline=event.application_deadline.astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+        # with seconds (the input has step="1"): a 23:59:59 deadline saved unchanged stays 23:59:59
+        application_deadline=event.application_deadline.astimezone(tz).strftime("%Y-%m-%dT%H:%M:%S"),
     )
     for lang, texts in (event.translations or {}).items():
         for key, text in texts.items():

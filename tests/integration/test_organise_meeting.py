@@ -74,7 +74,7 @@ def test_edit_changes_details_days_and_zone(app: Flask, organiser: ApiActor) -> 
     token = csrf_from(client, "/organise/new")
     assert client.post("/organise/new", data={**NEW, "csrf_token": token}).status_code == 302
     page = client.get("/organise/winter-exchange/edit").get_data(as_text=True)
-    assert 'value="Winter exchange"' in page and 'value="2030-12-16T23:59"' in page
+    assert 'value="Winter exchange"' in page and 'value="2030-12-16T23:59:00"' in page
     saved = client.post("/organise/winter-exchange/edit", data={
         **{k: v for k, v in NEW.items() if not k.startswith("day")}, "title": "Winter exchange 2031",
         "seats": "20", "timezone": "Asia/Almaty", "description_ru": "Описание", "csrf_token": token})
@@ -97,6 +97,28 @@ def test_edit_changes_details_days_and_zone(app: Flask, organiser: ApiActor) -> 
     assert twice.status_code == 422 and "already has this date" in twice.get_data(as_text=True)
     removed = client.post(f"/organise/winter-exchange/days/{event.days[2].id}/remove", data={"csrf_token": token})
     assert removed.status_code == 302 and len(_event(app, "winter-exchange").days) == 2
+
+
+def test_a_deadline_to_the_second_survives_saving_the_form_unchanged(app: Flask, organiser: ApiActor) -> None:
+    """A call that closes at 23:59:59 (as the reference call does) is shown to the second and
+    saved as it was; the field lets a browser keep seconds (step 1)."""
+    import re
+
+    client = organiser.client
+    token = csrf_from(client, "/organise/new")
+    made = client.post("/organise/new", data={**NEW, "slug": "to-the-second",
+                                              "application_deadline": "2030-12-16T23:59:59", "csrf_token": token})
+    assert made.status_code == 302
+    page = client.get("/organise/to-the-second/edit").get_data(as_text=True)
+    field = re.search(r'<input id="application_deadline"[^>]*>', page)
+    assert field and 'value="2030-12-16T23:59:59"' in field.group(0) and 'step="1"' in field.group(0)
+    values = dict(re.findall(r'<input id="(\w+)" name="\1" type="(?:text|email|url|number|datetime-local)" '
+                             r'value="([^"]*)"', page))
+    saved = client.post("/organise/to-the-second/edit", data={
+        **{k: v for k, v in NEW.items() if not k.startswith("day")}, **values, "slug": "to-the-second",
+        "csrf_token": token})
+    assert saved.status_code == 302
+    assert _event(app, "to-the-second").application_deadline.isoformat() == "2030-12-16T22:59:59+00:00"
 
 
 def test_staff_land_on_their_meetings_after_logging_in(client: Any) -> None:
