@@ -128,7 +128,9 @@ def call(slug: str) -> Any:
 def application(slug: str, application_id: int) -> Any:
     event = event_ops.get_event(slug)
     a = links.get_application(event, application_id)
-    return render_template("applications/review.html", event=event, a=a, labels=LABELS,
+    from server.applications.pages import SHARE_LABELS
+
+    return render_template("applications/review.html", event=event, a=a, labels=LABELS, share_labels=SHARE_LABELS,
                            summary=reviews.summarise(a, current_user.id),
                            reviews=reviews.reviews_visible_to(a, current_user.id))
 

@@ -266,3 +266,27 @@ def test_organisers_tables_say_dates_in_the_readers_language_and_any_stored_inst
         late = timefmt.both_clocks(datetime(9999, 12, 31, 23, tzinfo=UTC), brussels, almaty, "en")
         assert late is not None and late["event"] == "9999-12-31T23:00:00+00:00 UTC"
         assert timefmt.both_clocks(None, brussels, almaty) is None
+
+
+def test_organisers_read_applicants_roles_regions_and_status_in_their_language(
+        app: Flask, organiser: ApiActor, reference_event: str) -> None:
+    """The applications table, its filters, one application and the selection page name roles,
+    regions, what people work with, the status and the sharing choice in the organiser's language."""
+    from flask_babel import force_locale, gettext
+
+    from server.core.vocab import REGION_LABELS, ROLE_LABELS, Region, Role
+
+    app_id = make_application(app, reference_event, 41)  # an exit worker in Kazakhstan
+    organiser.client.get("/lang/ru")
+    with app.test_request_context(), force_locale("ru"):
+        role = gettext(ROLE_LABELS[Role.EXIT_WORKER])
+        region = gettext(REGION_LABELS[Region.CENTRAL_ASIA])
+    assert role != ROLE_LABELS[Role.EXIT_WORKER] and region != REGION_LABELS[Region.CENTRAL_ASIA]
+    table = organiser.client.get(f"/organise/{reference_event}/applications").get_data(as_text=True)
+    assert f"<td>{role}</td>" in table and f">{region}</option>" in table
+    assert ">Exit worker<" not in table and ">Central Asia<" not in table
+    one = organiser.client.get(f"/organise/{reference_event}/applications/{app_id}").get_data(as_text=True)
+    assert f"({region})" in one and f"<dd>{role}</dd>" in one
+    assert '<span class="badge neutral">submitted</span>' not in one
+    selection = organiser.client.get(f"/organise/{reference_event}/selection").get_data(as_text=True)
+    assert f"> {role}</label>" in selection and f'<th scope="row">{region}</th>' in selection
