@@ -13,7 +13,7 @@ def render_message(event: Event, kind: str, language: str | None, name: str, per
     from server.messages.texts import render
     from server.messages.values import values_for
 
-    return render(event, kind, language, values_for(event, name, personal_link))
+    return render(event, kind, language, values_for(event, name, personal_link, language))
 
 
 def init_app(app: Flask) -> None:

@@ -54,7 +54,7 @@ def index(slug: str) -> Any:
 def _preview(event: Any, subject: str, body: str, lang: str) -> tuple[str, str]:
     from server.core.mailtext import fill
 
-    values = values_for(event, SAMPLE_NAME, _sample_link())
+    values = values_for(event, SAMPLE_NAME, _sample_link(), lang)
     if check_text(subject, PLACEHOLDERS) or check_text(body, PLACEHOLDERS):
         return "", ""
     with force_locale(lang):
@@ -113,7 +113,7 @@ def send_test(slug: str, kind: str) -> Any:
     if kind not in BY_KEY:
         abort(404)
     lang = _language()
-    subject, body = texts.render(event, kind, lang, values_for(event, SAMPLE_NAME, _sample_link()))
+    subject, body = texts.render(event, kind, lang, values_for(event, SAMPLE_NAME, _sample_link(), lang))
     at = now()
     key = f"message-test:{event.id}:{kind}:{lang}:{current_user.id}:{at.timestamp():.3f}"
     message = build_simple_email(

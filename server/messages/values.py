@@ -14,16 +14,21 @@ def _base_url() -> str:
     return base_url()
 
 
-def values_for(event: Event, name: str, personal_link: str) -> dict[str, str]:
+def values_for(event: Event, name: str, personal_link: str, language: str | None = None) -> dict[str, str]:
+    """The placeholders' values; the meeting's title and description in ``language`` where the
+    organisers translated them (else as written)."""
+    from server.localize import localized
+
     mornings = [describe_morning(Morning(d.starts_at, d.ends_at), event.timezone) for d in event.days]
+    description = localized(event, "description", language) or localized(event, "summary", language)
     return {
         "name": name,
-        "event_title": event.title,
+        "event_title": localized(event, "title", language) or event.title,
         "personal_link": personal_link,
         "deadline": deadline_label(event),
         "first_morning": mornings[0][0] if mornings else "",
         "when": "\n".join(f"  • {local}\n    ({utc})" for local, utc in mornings),
-        "description": (event.description or event.summary or "").strip(),
+        "description": description.strip(),
         "organiser": event.organiser_name or event.title,
         "public_url": f"{_base_url()}/events/{event.slug}",
     }

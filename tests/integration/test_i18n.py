@@ -290,3 +290,29 @@ def test_organisers_read_applicants_roles_regions_and_status_in_their_language(
     assert '<span class="badge neutral">submitted</span>' not in one
     selection = organiser.client.get(f"/organise/{reference_event}/selection").get_data(as_text=True)
     assert f"> {role}</label>" in selection and f'<th scope="row">{region}</th>' in selection
+
+
+def test_mails_name_the_meeting_as_the_organisers_translated_it(app: Flask, reference_event: str) -> None:
+    """{event_title} and {description} in a mail are the recipient's language where the
+    organisers wrote a translation; others get the original."""
+    from server.extensions import db
+    from server.models import Application, Event
+
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == reference_event))
+        original = event.title
+        event.translations = {**(event.translations or {}),
+                              "ru": {"title": "Учебный визит (по-русски)", "description": "Описание по-русски."}}
+        db.session.commit()
+    for n, language in ((43, "ru"), (44, "en")):
+        app_id = make_application(app, reference_event, n)
+        with app.app_context():
+            db.session.get(Application, app_id).language = language
+            db.session.commit()
+        set_status(app, app_id, "invited")
+    sent = {str(m["To"]): m for m in outbox(app) if "person4" in str(m["To"])}
+    russian, english = sent["Person 43 <person43@example.org>"], sent["Person 44 <person44@example.org>"]
+    text = lambda m: m.get_body(preferencelist=("plain",)).get_content()  # noqa: E731
+    assert "Учебный визит (по-русски)" in str(russian["Subject"]) and "Учебный визит (по-русски)" in text(russian)
+    assert "Описание по-русски." in text(russian) and original not in str(russian["Subject"])
+    assert original in str(english["Subject"]) and "по-русски" not in text(english)
