@@ -315,4 +315,8 @@ def test_mails_name_the_meeting_as_the_organisers_translated_it(app: Flask, refe
     text = lambda m: m.get_body(preferencelist=("plain",)).get_content()  # noqa: E731
     assert "Учебный визит (по-русски)" in str(russian["Subject"]) and "Учебный визит (по-русски)" in text(russian)
     assert "Описание по-русски." in text(russian) and original not in str(russian["Subject"])
+    words = " ".join(text(russian).split())  # the locale's dates hold no-break spaces
+    assert "вторник, 25 мая 2021 г., 09:30–12:30 Брюссель (CEST, UTC+02:00)" in words, words
+    assert "(07:30–10:30 UTC)" in text(russian) and "May 2021" not in text(russian)
+    assert "Tuesday 25 May 2021, 09:30–12:30 CEST (UTC+02:00), Europe/Brussels time" in text(english)
     assert original in str(english["Subject"]) and "по-русски" not in text(english)
