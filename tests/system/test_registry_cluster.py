@@ -117,9 +117,10 @@ def test_after_a_redis_restart_two_processes_rebuild_the_registry_and_clients_co
             assert newest_broadcast(b, stream, before=heard_at) == 1  # B is behind: it must resync
 
             # 3. Redis is back, empty: the registry is written back at each process's next beat.
-            own_redis.start()
+            own_redis.start()  # a new redis-server without persistence: it starts empty
             restarted_at = time.monotonic()
-            assert client.keys(f"convene:{cluster.channel}:*") == []
+            # (not "no keys yet": a process's beat may already be writing them back by now)
+            assert client.info("server")["uptime_in_seconds"] < 5
             after = until("the registry written back", lambda: _complete(client, cluster.channel, expected),
                           HEARTBEAT_SECONDS + MARGIN_SECONDS)
             assert after["sids"] == before["sids"] == expected
