@@ -320,3 +320,29 @@ def test_mails_name_the_meeting_as_the_organisers_translated_it(app: Flask, refe
     assert "(07:30–10:30 UTC)" in text(russian) and "May 2021" not in text(russian)
     assert "Tuesday 25 May 2021, 09:30–12:30 CEST (UTC+02:00), Europe/Brussels time" in text(english)
     assert original in str(english["Subject"]) and "по-русски" not in text(english)
+
+
+def test_organiser_pages_name_the_meeting_in_the_readers_language(app: Flask, organiser: ApiActor,
+                                                                  reference_event: str) -> None:
+    """Where the organisers translated the meeting's title, their own pages use it for a reader
+    in that language (headings and window titles); the original stays for the others."""
+    from server.extensions import db
+    from server.models import Event
+
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == reference_event))
+        original = event.title
+        event.translations = {**(event.translations or {}), "ru": {"title": "Учебный визит по-русски"}}
+        db.session.commit()
+    organiser.client.get("/lang/ru")
+    pages = ("", "/applications", "/selection", "/rounds", "/replies", "/messages", "/report")
+    for path in pages:
+        html = organiser.client.get(f"/organise/{reference_event}{path}").get_data(as_text=True)
+        title = re.search(r"<title>(.*?)</title>", html, re.S)
+        assert title and "Учебный визит по-русски" in title.group(1), (path, title and title.group(1))
+        assert f"· {original} ·" not in title.group(1), path
+    dashboard = organiser.client.get(f"/organise/{reference_event}").get_data(as_text=True)
+    assert "<h1>Учебный визит по-русски</h1>" in dashboard
+    organiser.client.get("/lang/en")
+    english = organiser.client.get(f"/organise/{reference_event}").get_data(as_text=True)
+    assert f"<h1>{original}</h1>" in english
