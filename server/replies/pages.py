@@ -29,6 +29,10 @@ LABELS = {
     "asked-again": _l("asked again (answered an older version)"), "counter": _l("new time proposed"),
     "rejected": _l("kept aside"), "accepted": _l("accepted"), "declined": _l("declined"),
     "calendar": _l("calendar"), "personal-page": _l("personal page"),
+    # what a message asked, in words (iTIP's METHOD; the PARTSTAT words are the answers' above)
+    "REPLY": _l("an answer"), "REFRESH": _l("asks for the invitation again"),
+    "COUNTER": _l("proposes another time"), "ACCEPTED": _l("accepted"), "DECLINED": _l("declined"),
+    "TENTATIVE": _l("tentative"),
 }
 
 
