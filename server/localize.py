@@ -47,3 +47,27 @@ def room_label(name: str, language: str | None = None) -> str:
         return f"{label} · {_(theme)}" if theme else label
 
 
+
+
+def role_label(code: str) -> str:
+    """A participant's role in the reader's language (the code itself when it is none we know)."""
+    from flask_babel import gettext as _
+
+    from server.core.vocab import ROLE_LABELS, Role
+
+    try:
+        return _(ROLE_LABELS[Role(code)])
+    except ValueError:
+        return code
+
+
+def region_label(code: str) -> str:
+    """A region in the reader's language (the code itself when it is none we know)."""
+    from flask_babel import gettext as _
+
+    from server.core.vocab import REGION_LABELS, Region
+
+    try:
+        return _(REGION_LABELS[Region(code)])
+    except ValueError:
+        return code

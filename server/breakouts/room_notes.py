@@ -9,21 +9,10 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from server.core.vocab import REGION_LABELS, ROLE_GROUP_LABELS, ROLE_LABELS, Region, Role
+from server.core.vocab import ROLE_GROUP_LABELS
+from server.localize import region_label, role_label
 from server.sessions.breakouts import notes
 from server.sessions.breakouts.notes import Note
-
-
-def _label(labels: Mapping[Any, str], kind: type, code: str) -> str:
-    try:
-        return _(labels[kind(code)])
-    except (ValueError, KeyError):
-        return code
-
-
-def role_label(code: str) -> str:
-    """A role's name in the reader's language (the code itself when it is not one we know)."""
-    return _label(ROLE_LABELS, Role, code)
 
 
 def _group(code: str) -> str:
@@ -31,8 +20,8 @@ def _group(code: str) -> str:
     return _(label) if label else code
 
 
-def _counts(counts: Sequence[Sequence[Any]], labels: Mapping[Any, str], kind: type) -> str:
-    return ", ".join(f"{n} {_label(labels, kind, str(value))}" for value, n in counts)
+def _counts(counts: Sequence[Sequence[Any]], label: Callable[[str], str]) -> str:
+    return ", ".join(f"{n} {label(str(value))}" for value, n in counts)
 
 
 def _rooms(count: int) -> str:
@@ -56,7 +45,7 @@ def _no_facilitator(p: dict[str, Any]) -> str:
 
 
 def _region_missing(p: dict[str, Any]) -> str:
-    region = _label(REGION_LABELS, Region, p["region"])
+    region = region_label(p["region"])
     if p["total"] < p["rooms"]:
         return _("no one from %(region)s (only %(total)d for %(rooms)s)", region=region, total=p["total"],
                  rooms=_rooms(p["rooms"]))
@@ -79,8 +68,8 @@ _SAY: dict[str, Callable[[dict[str, Any]], str]] = {
                                            names=", ".join(p["ids"])),
     notes.NO_FACILITATOR: _no_facilitator,
     notes.STAFF_FACILITATOR: lambda p: _("staff facilitator %(name)s", name=p["name"]),
-    notes.ROLES: lambda p: _("roles: %(counts)s", counts=_counts(p["counts"], ROLE_LABELS, Role)),
-    notes.REGIONS: lambda p: _("regions: %(counts)s", counts=_counts(p["counts"], REGION_LABELS, Region)),
+    notes.ROLES: lambda p: _("roles: %(counts)s", counts=_counts(p["counts"], role_label)),
+    notes.REGIONS: lambda p: _("regions: %(counts)s", counts=_counts(p["counts"], region_label)),
     notes.REGION_MISSING: _region_missing,
     notes.ROOM_LANGUAGE: _room_language,
     notes.COMMON_LANGUAGE: lambda p: _("common language %(languages)s", languages="/".join(p["languages"])),

@@ -8,6 +8,7 @@ from typing import Any
 from server.breakouts import facilitators, room_notes
 from server.breakouts.loading import Arrangement, arrangement, separations
 from server.core.timeutil import iso_utc
+from server.localize import role_label
 from server.models import Application, BreakoutRound, User
 from server.sessions.breakouts import compute_metrics, notes
 from server.sessions.breakouts.metrics import counts
@@ -89,7 +90,7 @@ def member_dict(a: Application, locked: bool) -> dict[str, Any]:
         "application_id": a.id,
         "name": a.name or "(erased)",
         "role": a.role,
-        "role_label": room_notes.role_label(a.role),  # in the reader's language
+        "role_label": role_label(a.role),  # in the reader's language
         "country": a.country,
         "region": a.region,
         "organisation": a.organisation or "",

@@ -12,27 +12,14 @@ from flask_babel import gettext as _
 
 from server.auth import organiser_page
 from server.clock import now
-from server.core.vocab import REGION_LABELS, ROLE_LABELS, Region, Role, country_name
+from server.core.vocab import country_name
 from server.events.operations import get_event
+from server.localize import region_label, role_label
 from server.problems import Problem
 from server.report import charts
 from server.report.gather import Report, attendance_of, gather
 
 bp = Blueprint("report", __name__, url_prefix="/organise/<slug>", template_folder="templates")
-
-
-def role_label(code: str) -> str:
-    try:
-        return _(ROLE_LABELS[Role(code)])
-    except ValueError:
-        return code
-
-
-def region_label(code: str) -> str:
-    try:
-        return _(REGION_LABELS[Region(code)])
-    except ValueError:
-        return code
 
 
 LABELS = {"role": role_label, "region": region_label, "country": country_name}
